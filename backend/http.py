@@ -1,0 +1,36 @@
+"""One HTTP client setup for every outside system: explicit timeouts, no redirects, and a
+transport failure turned into a single exception type the callers handle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+
+class OutboundError(Exception):
+    """The outside system could not be reached, timed out, or answered non-JSON / 5xx."""
+
+
+def timeout() -> httpx.Timeout:
+    return httpx.Timeout(settings.OUTBOUND_READ_TIMEOUT, connect=settings.OUTBOUND_CONNECT_TIMEOUT)
+
+
+def request_json(method: str, url: str, **kwargs: Any) -> dict[str, Any]:
+    """Send a request and return the decoded JSON object; raise OutboundError otherwise."""
+    try:
+        with httpx.Client(timeout=timeout(), follow_redirects=False) as client:
+            response = client.request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise OutboundError(f"{type(exc).__name__}: {exc}") from exc
+    if response.status_code >= 500:
+        raise OutboundError(f"HTTP {response.status_code}")
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise OutboundError(f"HTTP {response.status_code}: not JSON") from exc
+    if not isinstance(data, dict):
+        raise OutboundError(f"HTTP {response.status_code}: not a JSON object")
+    data.setdefault("_http_status", response.status_code)
+    return data

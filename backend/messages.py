@@ -1,0 +1,27 @@
+"""User-facing texts in both languages of API.md: zh-Hans by default, English on request.
+
+Kept as pairs in code rather than gettext catalogues so that a fresh machine needs no
+compile step (msgfmt) and the two wordings of a message sit side by side.
+"""
+
+from django.utils import translation
+
+
+class Msg:
+    """A message that renders in the request's active language when turned into text."""
+
+    __slots__ = ("en", "zh")
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.zh = zh
+        self.en = en
+
+    def __str__(self) -> str:
+        lang = (translation.get_language() or "zh-hans").lower()
+        return self.en if lang.startswith("en") else self.zh
+
+    def format(self, **kwargs: object) -> "Msg":
+        return Msg(self.zh.format(**kwargs), self.en.format(**kwargs))
+
+    def __repr__(self) -> str:
+        return f"Msg({self.en!r})"

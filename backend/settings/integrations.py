@@ -1,0 +1,21 @@
+"""Outside systems, each reached over HTTP at a base URL with timeouts (tests point them at
+local fakes)."""
+
+from .env import env_int, env_str
+
+WECHAT_API_BASE = env_str("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/")
+WECHAT_APPID = env_str("WECHAT_APPID", "")
+WECHAT_SECRET = env_str("WECHAT_SECRET", "")
+HOTLINE_API_BASE = env_str("HOTLINE_API_BASE", "").rstrip("/")
+HOTLINE_SECRET = env_str("HOTLINE_SECRET", "")
+# Robot webhooks are full URLs held per group chat; this only bounds the wait.
+OUTBOUND_CONNECT_TIMEOUT = float(env_str("OUTBOUND_CONNECT_TIMEOUT", "3"))
+OUTBOUND_READ_TIMEOUT = float(env_str("OUTBOUND_READ_TIMEOUT", "5"))
+# Template ids of the mini-program's subscribe messages, by purpose.
+WECHAT_SUBSCRIBE_TEMPLATES = {
+    "status_update": env_str("WECHAT_TEMPLATE_STATUS_UPDATE", ""),
+    "announcement": env_str("WECHAT_TEMPLATE_ANNOUNCEMENT", ""),
+    "reminder": env_str("WECHAT_TEMPLATE_REMINDER", ""),
+}
+WECHAT_MINIPROGRAM_STATE = env_str("WECHAT_MINIPROGRAM_STATE", "formal")
+ROBOT_MESSAGES_PER_MINUTE = env_int("ROBOT_MESSAGES_PER_MINUTE", 20)

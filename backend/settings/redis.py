@@ -1,0 +1,71 @@
+"""Everything that Redis backs when REDIS_URL is set: the cache, channel layer and Celery.
+
+Without it: a local-memory cache, an in-memory channel layer and eager Celery.
+"""
+
+from datetime import timedelta
+
+from .env import env_bool, env_int, env_str, is_set
+
+REDIS_URL = env_str("REDIS_URL", "")
+USE_REDIS = is_set("REDIS_URL")
+
+if USE_REDIS:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "yd"),
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNELS_PREFIX", "yd-asgi")},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Celery (namespace CELERY_ in backend/celery.py).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not USE_REDIS)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged only once it has run, and a worker that dies hands it back.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis redelivers an unacknowledged task after this long (must exceed the longest task).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    "socket_timeout": 5,
+    "socket_connect_timeout": 3,
+}
+CELERY_TIMEZONE = "Asia/Shanghai"
+# Each domain app owns its periodic tasks; the schedule lists them in one place.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep_pending_deliveries",
+        "schedule": timedelta(seconds=30),
+    },
+    "appeals-deadlines": {
+        "task": "appeals.tasks.enforce_deadlines",
+        "schedule": timedelta(minutes=5),
+    },
+    "appeals-hotline-sync": {
+        "task": "appeals.tasks.sweep_hotline_sync",
+        "schedule": timedelta(minutes=1),
+    },
+    "mediation-overdue": {
+        "task": "mediation.tasks.flag_overdue_cases",
+        "schedule": timedelta(minutes=15),
+    },
+    "monthly-phases": {
+        "task": "monthly.tasks.advance_round_phases",
+        "schedule": timedelta(seconds=30),
+    },
+}

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .health import healthz
+
+api_v1 = [
+    path("", include("residents.urls")),
+    path("", include("grids.urls")),
+    path("", include("notifications.urls")),
+    path("", include("appeals.urls")),
+    path("mediation/", include("mediation.urls")),
+    path("monthly/", include("monthly.urls")),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("open311/v2/", include("appeals.open311_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "backend.errors.handler400"
+handler403 = "backend.errors.handler403"
+handler404 = "backend.errors.handler404"
+handler500 = "backend.errors.handler500"

@@ -1,0 +1,97 @@
+"""HTTP for the grid tree and role assignments: thin views over services and selectors."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.pagination import CursorPagination
+from residents.models import User
+from residents.services import assignment_create
+
+from . import selectors, services
+from .models import Assignment, GridLevel, GridUnit, Role
+
+
+class GridUnitOut(serializers.ModelSerializer):
+    class Meta:
+        model = GridUnit
+        fields = ["id", "name", "level", "code", "parent", "path"]
+
+
+class GridUnitIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    level = serializers.ChoiceField(choices=GridLevel.choices)
+    code = serializers.RegexField(r"^[0-9A-Za-z-]{1,32}$", max_length=32)
+    parent = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all(), allow_null=True, required=False)
+
+
+class AssignmentOut(serializers.ModelSerializer):
+    user_name = serializers.CharField(source="user.display_name", read_only=True)
+    grid = serializers.IntegerField(source="unit_id", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "user", "user_name", "role", "grid", "created_at"]
+
+
+class AssignmentIn(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class GridListApi(APIView):
+    class Filters(serializers.Serializer):
+        parent = serializers.IntegerField(required=False)
+        level = serializers.ChoiceField(choices=GridLevel.choices, required=False)
+        q = serializers.CharField(required=False, max_length=50)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("parent", int),
+            OpenApiParameter("level", str, enum=GridLevel.values),
+            OpenApiParameter("q", str),
+        ],
+        responses=GridUnitOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.Filters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        units = selectors.unit_list(user=request.user, **filters.validated_data)
+        paginator = CursorPagination()
+        page = paginator.paginate_queryset(units, request, view=self)
+        return paginator.get_paginated_response(GridUnitOut(page, many=True).data)
+
+    @extend_schema(request=GridUnitIn, responses={201: GridUnitOut})
+    def post(self, request: Request) -> Response:
+        data = GridUnitIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        unit = services.unit_create(actor=request.user, **{"parent": None, **data.validated_data})
+        return Response(GridUnitOut(unit).data, status=status.HTTP_201_CREATED)
+
+
+class GridDetailApi(APIView):
+    @extend_schema(responses=GridUnitOut)
+    def get(self, request: Request, unit_id: int) -> Response:
+        return Response(GridUnitOut(selectors.unit_get(user=request.user, unit_id=unit_id)).data)
+
+
+class GridAssignmentsApi(APIView):
+    @extend_schema(responses=AssignmentOut(many=True))
+    def get(self, request: Request, unit_id: int) -> Response:
+        unit = selectors.unit_get(user=request.user, unit_id=unit_id)
+        rows = selectors.assignments_visible_to(user=request.user, unit=unit)
+        paginator = CursorPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(AssignmentOut(page, many=True).data)
+
+    @extend_schema(request=AssignmentIn, responses={201: AssignmentOut})
+    def post(self, request: Request, unit_id: int) -> Response:
+        unit = selectors.unit_get(user=request.user, unit_id=unit_id)
+        data = AssignmentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = assignment_create(actor=request.user, unit=unit, **data.validated_data)
+        return Response(AssignmentOut(assignment).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,63 @@
+"""Reads of the grid tree, scoped: staff-side people see the subtrees they hold roles in
+(and the ancestors above them, to show where they are); residents see the whole directory,
+because they pick their home micro-grid from it (the names hang on every building)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from backend.errors import NotFound
+
+from .models import Assignment, GridUnit
+from .roles import STAFF_ROLES, STAFF_SIDE_ROLES
+from .scope import path_q, reach_paths
+
+
+def units_visible_to(*, user: Any) -> QuerySet[GridUnit]:
+    paths = reach_paths(user, STAFF_SIDE_ROLES)
+    if not paths:
+        return GridUnit.objects.all()
+    ancestors = {a for p in paths for a in _prefixes(p)}
+    return GridUnit.objects.filter(path_q(paths) | Q(path__in=ancestors))
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts) - 1)]
+
+
+def unit_list(
+    *, user: Any, parent: int | None = None, level: str | None = None, q: str | None = None
+) -> QuerySet[GridUnit]:
+    qs = units_visible_to(user=user)
+    if parent is not None:
+        qs = qs.filter(parent_id=parent)
+    if level:
+        qs = qs.filter(level=level)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    return qs
+
+
+def unit_get(*, user: Any, unit_id: int) -> GridUnit:
+    unit = units_visible_to(user=user).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
+def unit_by_code(code: str) -> GridUnit | None:
+    return GridUnit.objects.filter(code=code).first()
+
+
+def district() -> GridUnit | None:
+    return GridUnit.objects.filter(parent__isnull=True).order_by("pk").first()
+
+
+def assignments_visible_to(*, user: Any, unit: GridUnit) -> QuerySet[Assignment]:
+    """Who holds which role at `unit`: staff of a subtree containing it only (404 otherwise)."""
+    if not any(unit.path.startswith(p) for p in reach_paths(user, STAFF_ROLES)):
+        raise NotFound()
+    return Assignment.objects.filter(unit=unit).select_related("user", "unit")

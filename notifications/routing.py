@@ -1,0 +1,3 @@
+"""WebSocket routes of the notifications app."""
+
+websocket_urlpatterns: list = []

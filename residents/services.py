@@ -1,0 +1,220 @@
+"""Every write on accounts and residences: one function per use case."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend import wechat
+from backend.errors import Conflict, InvalidInput, PermissionDenied, Throttled, UpstreamUnavailable
+from backend.http import OutboundError
+from backend.messages import Msg
+from backend.statemachine import apply_transition
+from grids.models import HOME_LEVELS, Assignment, GridUnit
+from grids.roles import ADMIN_ROLES, HANDLER_ROLES
+from grids.scope import ensure_in_reach, forget_reach, reach_paths
+
+from .models import Residence, ResidenceStatus, User
+
+log = logging.getLogger(__name__)
+
+
+# --- login -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def wechat_login(*, code: str) -> User:
+    """Log a resident in with a wx.login code; the first login creates the account."""
+    try:
+        session = wechat.code2session(code)
+    except wechat.WeChatError as exc:
+        raise InvalidInput(
+            Msg(f"微信登录失败（{exc.errcode}）。", f"WeChat login failed ({exc.errcode})."),
+            code="wechat_login_failed",
+            fields={"code": [exc.errmsg or str(exc.errcode)]},
+        ) from exc
+    except OutboundError as exc:
+        log.warning("code2Session unreachable: %s", exc)
+        raise UpstreamUnavailable(code="wechat_unavailable") from exc
+    openid = session["openid"]
+    user, created = User.objects.get_or_create(
+        openid=openid,
+        defaults={
+            "username": f"wx_{hashlib.sha256(openid.encode()).hexdigest()[:24]}",
+            "unionid": session.get("unionid", ""),
+        },
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if not user.is_active:
+        raise PermissionDenied(Msg("账号已停用。", "This account is disabled."), code="account_disabled")
+    return user
+
+
+def _lock_key(username: str) -> str:
+    return f"login-failures:{hashlib.sha256(username.strip().lower().encode()).hexdigest()}"
+
+
+def password_login(*, username: str, password: str) -> User:
+    """Staff-side login. After LOGIN_MAX_FAILURES failures the username is locked for a while
+    (counted in the shared cache, so every web process sees the same count)."""
+    key = _lock_key(username)
+    failures = cache.get(key, 0)
+    if failures >= settings.LOGIN_MAX_FAILURES:
+        raise Throttled(
+            Msg("登录失败次数过多，请稍后再试。", "Too many failed logins; try again later."),
+            code="login_locked",
+            headers={"Retry-After": str(settings.LOGIN_LOCKOUT_SECONDS)},
+        )
+    user = User.objects.filter(username=username).first()
+    if user is None or not user.is_active or not user.check_password(password):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+        raise InvalidInput(Msg("用户名或密码错误。", "Wrong username or password."), code="invalid_credentials")
+    cache.delete(key)
+    return user
+
+
+# --- profile -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, nickname: str | None = None, avatar_url: str | None = None) -> User:
+    fields = []
+    if nickname is not None:
+        user.nickname = nickname
+        fields.append("nickname")
+    if avatar_url is not None:
+        user.avatar_url = avatar_url
+        fields.append("avatar_url")
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+@transaction.atomic
+def user_bind_phone(*, user: User, code: str) -> User:
+    """Bind the phone number WeChat vouches for (getPhoneNumber's code)."""
+    try:
+        phone = wechat.phone_number(code)
+    except wechat.WeChatError as exc:
+        raise InvalidInput(
+            Msg(f"获取手机号失败（{exc.errcode}）。", f"Could not get the phone number ({exc.errcode})."),
+            code="wechat_phone_failed",
+        ) from exc
+    except OutboundError as exc:
+        raise UpstreamUnavailable(code="wechat_unavailable") from exc
+    user.set_phone(phone)
+    user.save(update_fields=["phone_encrypted", "phone_digest"])
+    return user
+
+
+# --- residences --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def residence_claim(*, user: User, grid: GridUnit, address: str = "") -> Residence:
+    if grid.level not in HOME_LEVELS:
+        raise InvalidInput(
+            Msg("请选择微网格或专属网格。", "Choose a micro-grid or a dedicated grid."),
+            code="invalid",
+            fields={"grid": ["must be a micro or dedicated grid"]},
+        )
+    try:
+        with transaction.atomic():
+            return Residence.objects.create(user=user, grid=grid, address=address)
+    except IntegrityError as exc:
+        raise Conflict(
+            Msg("已有一条待核实的居住信息。", "A residence claim is already pending."), code="residence_pending"
+        ) from exc
+
+
+def _review(*, residence: Residence, actor: User, action: str, note: str) -> Residence:
+    residence = Residence.objects.select_for_update().select_related("grid").get(pk=residence.pk)
+    ensure_in_reach(actor, residence.grid, HANDLER_ROLES)
+    if action == "verify":
+        # Moving house: the previous verified home gives way to the new one.
+        for old in (
+            Residence.objects.select_for_update()
+            .filter(user_id=residence.user_id, status=ResidenceStatus.VERIFIED)
+            .order_by("pk")
+        ):
+            apply_transition(old, "supersede")
+    apply_transition(residence, action, save=False)
+    residence.note = note
+    residence.reviewed_by = actor
+    residence.reviewed_at = timezone.now()
+    residence.save(update_fields=["status", "note", "reviewed_by", "reviewed_at"])
+    return residence
+
+
+@transaction.atomic
+def residence_verify(*, residence: Residence, actor: User, note: str = "") -> Residence:
+    return _review(residence=residence, actor=actor, action="verify", note=note)
+
+
+@transaction.atomic
+def residence_reject(*, residence: Residence, actor: User, note: str = "") -> Residence:
+    return _review(residence=residence, actor=actor, action="reject", note=note)
+
+
+# --- staff-side accounts -----------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_account_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    name: str = "",
+    phone: str = "",
+    grid: GridUnit | None = None,
+    role: str | None = None,
+) -> User:
+    """An admin of a subtree creates a staff-side account, optionally with its first role
+    inside that subtree."""
+    if grid is not None:
+        ensure_in_reach(actor, grid, ADMIN_ROLES)
+    elif not reach_paths(actor, ADMIN_ROLES):
+        raise PermissionDenied()
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(
+            Msg("用户名已存在。", "This username is taken."), code="duplicate_username", fields={"username": ["taken"]}
+        )
+    user = User(username=username, name=name)
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise InvalidInput(
+            Msg("密码强度不足。", "The password is too weak."), fields={"password": exc.messages}
+        ) from exc
+    user.set_password(password)
+    if phone:
+        user.set_phone(phone)
+    user.save()
+    if grid is not None and role:
+        Assignment.objects.create(user=user, unit=grid, role=role, assigned_by=actor)
+    return user
+
+
+@transaction.atomic
+def assignment_create(*, actor: User, unit: GridUnit, user: User, role: str) -> Assignment:
+    ensure_in_reach(actor, unit, ADMIN_ROLES)
+    assignment, created = Assignment.objects.get_or_create(
+        user=user, unit=unit, role=role, defaults={"assigned_by": actor}
+    )
+    if not created:
+        raise Conflict(Msg("该角色已分配。", "This role is already assigned."), code="duplicate_assignment")
+    forget_reach(user)
+    return assignment
