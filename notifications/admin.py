@@ -15,7 +15,11 @@ from .services import delivery_retry
 
 class GroupChatForm(forms.ModelForm):
     new_webhook_url = forms.URLField(
-        label="Webhook 地址", required=False, widget=forms.PasswordInput(render_value=False), help_text="留空则不修改"
+        label="Webhook 地址",
+        required=False,
+        assume_scheme="https",
+        widget=forms.PasswordInput(render_value=False),
+        help_text="留空则不修改",
     )
     new_secret = forms.CharField(
         label="签名密钥", required=False, widget=forms.PasswordInput(render_value=False), help_text="留空则不修改"

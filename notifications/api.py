@@ -132,7 +132,7 @@ class GroupChatListApi(APIView):
         grid = serializers.IntegerField(required=False)
         provider = serializers.ChoiceField(choices=Provider.choices, required=False)
 
-    class In(serializers.Serializer):
+    class GroupChatIn(serializers.Serializer):
         grid = serializers.IntegerField()
         name = serializers.CharField(max_length=100)
         provider = serializers.ChoiceField(choices=Provider.choices)
@@ -153,9 +153,9 @@ class GroupChatListApi(APIView):
             rows = rows.filter(provider=filters.validated_data["provider"])
         return _page(request, self, rows, GroupChatOut)
 
-    @extend_schema(request=In, responses={201: GroupChatOut})
+    @extend_schema(request=GroupChatIn, responses={201: GroupChatOut})
     def post(self, request: Request) -> Response:
-        data = self.In(data=request.data)
+        data = self.GroupChatIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         chat = services.group_chat_create(actor=request.user, grid=_grid(fields.pop("grid")), **fields)
@@ -163,7 +163,7 @@ class GroupChatListApi(APIView):
 
 
 class GroupChatDetailApi(APIView):
-    class In(serializers.Serializer):
+    class GroupChatPatchIn(serializers.Serializer):
         name = serializers.CharField(max_length=100, required=False)
         is_active = serializers.BooleanField(required=False)
         webhook_url = serializers.URLField(max_length=500, required=False)
@@ -174,10 +174,10 @@ class GroupChatDetailApi(APIView):
     def get(self, request: Request, chat_id: int) -> Response:
         return Response(GroupChatOut(selectors.group_chat_get(user=request.user, chat_id=chat_id)).data)
 
-    @extend_schema(request=In, responses=GroupChatOut)
+    @extend_schema(request=GroupChatPatchIn, responses=GroupChatOut)
     def patch(self, request: Request, chat_id: int) -> Response:
         chat = selectors.group_chat_get(user=request.user, chat_id=chat_id)
-        data = self.In(data=request.data, partial=True)
+        data = self.GroupChatPatchIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         chat = services.group_chat_update(chat=chat, actor=request.user, **data.validated_data)
         return Response(GroupChatOut(chat).data)
@@ -292,7 +292,7 @@ class AnnouncementOut(serializers.ModelSerializer):
 
 
 class AnnouncementListApi(APIView):
-    class In(serializers.Serializer):
+    class AnnouncementIn(serializers.Serializer):
         grid = serializers.IntegerField()
         title = serializers.CharField(max_length=100)
         body = serializers.CharField(max_length=5000)
@@ -310,9 +310,9 @@ class AnnouncementListApi(APIView):
             rows = rows.filter(grid_id=int(grid)) if grid.isdigit() else rows.none()
         return _page(request, self, rows, AnnouncementOut)
 
-    @extend_schema(request=In, responses={201: AnnouncementOut})
+    @extend_schema(request=AnnouncementIn, responses={201: AnnouncementOut})
     def post(self, request: Request) -> Response:
-        data = self.In(data=request.data)
+        data = self.AnnouncementIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         announcement = services.announcement_create(actor=request.user, grid=_grid(fields.pop("grid")), **fields)

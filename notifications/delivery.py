@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import limiter, realtime
@@ -182,7 +182,7 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> str:
     finally:
         if robot:
             limiter.settle(robot, token)
-    _record(delivery, token, "succeed", now=now, sent_at=timezone.now(), last_error="")
+    _record(delivery, token, "succeed", now=now, attempts=F("attempts") + 1, sent_at=timezone.now(), last_error="")
     return "sent"
 
 

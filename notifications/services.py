@@ -140,7 +140,7 @@ def fan_out(
                 Delivery,
                 source,
                 ["chat", "provider", "grid_path"],
-                _delivery_constants(message, Channel.GROUP_CHAT, now),
+                {**_delivery_constants(message, Channel.GROUP_CHAT, now), "openid": ""},
             )
     if message.subscribe and audience is not None:
         source = (

@@ -98,7 +98,7 @@ class RobotProvider(Provider):
         # Added to the webhook's own query (its key / access_token), not replacing it.
         url = httpx.URL(outbound.webhook_url).copy_merge_params(params) if params else outbound.webhook_url
         try:
-            answer = request_json("POST", str(url), json=body, client=client())
+            answer = request_json("POST", str(url), json=body, client=client(), timeout=timeout())
         except OutboundError as exc:
             raise SendError(str(exc)) from exc
         code, text = self.error_code(answer)

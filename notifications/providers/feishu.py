@@ -2,7 +2,7 @@
 
 With a secret, sign = base64(HMAC-SHA256(key=f"{timestamp_s}\\n{secret}", msg=b"")), the
 timestamp in seconds (valid for an hour). Answers {"code": 0, "msg": "success"}; 19021 sign
-invalid, 19022 IP not allowed, 19024 keyword missing; 9499 / 11232 too many requests."""
+invalid, 19022 IP not allowed, 19024 keyword missing, 9499 bad request; 11232 too many requests."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ def feishu_sign(secret: str, timestamp_s: int) -> str:
 
 class FeishuRobot(RobotProvider):
     key = "feishu"
-    permanent_codes = frozenset({19001, 19002, 19021, 19022, 19024, 19007})
-    rate_limit_codes = frozenset({9499, 11232})
+    permanent_codes = frozenset({9499, 19001, 19002, 19007, 19021, 19022, 19024})
+    rate_limit_codes = frozenset({11232})
 
     def build(self, outbound: Outbound) -> tuple[dict[str, str], dict[str, Any]]:
         lines: list[list[dict[str, str]]] = [
