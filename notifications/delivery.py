@@ -116,10 +116,11 @@ def enqueue(delivery_ids: list[int], *, countdown: float | None = None) -> bool:
     from . import tasks
 
     size = max(1, settings.DELIVERY_TASK_CHUNK)
-    ok = True
     for start in range(0, len(delivery_ids), size):
-        ok = _apply(tasks.send_deliveries, (delivery_ids[start : start + size],), countdown) and ok
-    return ok
+        if not _apply(tasks.send_deliveries, (delivery_ids[start : start + size],), countdown):
+            # Broker down: each try waits for a connection; the sweeper takes the rest later.
+            return False
+    return True
 
 
 def _eager() -> bool:
