@@ -400,54 +400,20 @@ class _CaseActionApi(APIView):
         return Response(_case_out(request, case_id, acted=True), status=self.answer_status)
 
 
-def _case_action(request: type[serializers.Serializer], service: Any, code: int = status.HTTP_200_OK) -> Any:
-    """Declare an action view: its input, its service, and the schema that says so."""
-
-    def declare(view: type[_CaseActionApi]) -> type[_CaseActionApi]:
-        view.In, view.service, view.answer_status = request, staticmethod(service), code
-        return extend_schema_view(post=extend_schema(request=request, responses={code: CaseOut}))(view)
-
-    return declare
+def _case_action(name: str, request: type[serializers.Serializer], service: Any, code: int = 200) -> type[APIView]:
+    """An action view: its input, its service, and the schema that says so."""
+    view = type(name, (_CaseActionApi,), {"In": request, "service": staticmethod(service), "answer_status": code})
+    return extend_schema_view(post=extend_schema(request=request, responses={code: CaseOut}))(view)
 
 
-@_case_action(AcceptIn, services.case_accept)
-class CaseAcceptApi(_CaseActionApi):
-    pass
-
-
-@_case_action(ReasonIn, services.case_decline)
-class CaseDeclineApi(_CaseActionApi):
-    pass
-
-
-@_case_action(SessionIn, services.session_schedule, status.HTTP_201_CREATED)
-class CaseSessionsApi(_CaseActionApi):
-    pass
-
-
-@_case_action(RecordIn, services.session_record)
-class SessionRecordApi(_CaseActionApi):
-    pass
-
-
-@_case_action(AgreementIn, services.case_agree)
-class CaseAgreementApi(_CaseActionApi):
-    pass
-
-
-@_case_action(FailIn, services.case_fail)
-class CaseFailApi(_CaseActionApi):
-    pass
-
-
-@_case_action(FollowUpIn, services.case_follow_up)
-class CaseFollowUpApi(_CaseActionApi):
-    pass
-
-
-@_case_action(EscalateIn, services.case_escalate)
-class CaseEscalateApi(_CaseActionApi):
-    pass
+CaseAcceptApi = _case_action("CaseAcceptApi", AcceptIn, services.case_accept)
+CaseDeclineApi = _case_action("CaseDeclineApi", ReasonIn, services.case_decline)
+CaseSessionsApi = _case_action("CaseSessionsApi", SessionIn, services.session_schedule, status.HTTP_201_CREATED)
+SessionRecordApi = _case_action("SessionRecordApi", RecordIn, services.session_record)
+CaseAgreementApi = _case_action("CaseAgreementApi", AgreementIn, services.case_agree)
+CaseFailApi = _case_action("CaseFailApi", FailIn, services.case_fail)
+CaseFollowUpApi = _case_action("CaseFollowUpApi", FollowUpIn, services.case_follow_up)
+CaseEscalateApi = _case_action("CaseEscalateApi", EscalateIn, services.case_escalate)
 
 
 # --- figures -----------------------------------------------------------------------------

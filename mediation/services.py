@@ -10,7 +10,7 @@ migrations depend on the other's).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,6 +86,17 @@ def team_member_add(*, team: MediationTeam, actor: User, user: User, role: str) 
 
 def _lock(case: Case) -> Case:
     return Case.objects.select_for_update(of=("self",)).select_related("grid", "team__grid").get(pk=case.pk)
+
+
+def _begin(
+    case: Case, action: str, *, actor: User, may: Callable[[User, Case], None], now: datetime | None
+) -> tuple[Case, str, datetime]:
+    """The start of every write on a case: lock it, check the caller (`may` raises 403), check
+    that the table allows `action` from its status (409). The move is saved by `_commit`."""
+    case = _lock(case)
+    may(actor, case)
+    before, _ = apply_transition(case, action, save=False)
+    return case, before, now or timezone.now()
 
 
 def _commit(
@@ -221,35 +232,21 @@ def _link_users(parties: list[Party]) -> None:
 def _open(
     *,
     actor: User | None,
-    grid: GridUnit,
-    source: str,
-    category: str,
-    description: str,
     parties: Sequence[PartyIn],
-    title: str = "",
-    applicant: User | None = None,
-    team: MediationTeam | None = None,
-    source_appeal_id: int | None = None,
     action: str,
-    note: str = "",
     now: datetime,
+    team: MediationTeam | None = None,
+    note: str = "",
+    **fields: Any,
 ) -> Case:
-    if category not in Category.values:
+    """Create a case in `applied` from `fields` (the Case's own columns), with its parties, its
+    first timeline row and the notifications: the one way every case is opened."""
+    if fields["category"] not in Category.values:
         raise InvalidInput(fields={"category": [f"must be one of {', '.join(Category.values)}"]})
     _check_parties(parties)
     if team is not None:
-        _ensure_team_serves(team, grid)
-    case = Case.objects.create(
-        title=title,
-        category=category,
-        description=description,
-        grid=grid,
-        team=team,
-        source=source,
-        source_appeal_id=source_appeal_id,
-        applicant=applicant,
-        registered_by=actor,
-    )
+        _ensure_team_serves(team, fields["grid"])
+    case = Case.objects.create(team=team, registered_by=actor, **fields)
     case.number = f"TJ{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
     case.refresh_due_epoch(now)
     case.save(update_fields=["number", "due_epoch"])
@@ -265,6 +262,16 @@ def _open(
     if team is not None:
         notify(event="mediation_case_offered", users=_leads(team), context=_context(case))
     return case
+
+
+def _as_first_applicant(parties: Sequence[PartyIn], user: User) -> list[PartyIn]:
+    """The resident applying is the first applicant party (with their bound phone if none given)."""
+    out, done = [], False
+    for p in parties:
+        if not done and p.role == Party.Role.APPLICANT:
+            p, done = PartyIn(name=p.name, role=p.role, phone=p.phone or user.phone, user=user), True
+        out.append(p)
+    return out
 
 
 @transaction.atomic
@@ -283,26 +290,19 @@ def case_create(
     applicant), or staff / a grid worker registers a dispute found in their area. `team`
     offers the case to a named team serving the grid (its lead may then accept it)."""
     grid, source = _where_and_how(actor, grid)
-    applicant = None
-    if source == Source.RESIDENT:
-        applicant = actor
-        first = next(i for i, p in enumerate(parties) if p.role == Party.Role.APPLICANT) if parties else None
-        if first is not None:
-            own = parties[first]
-            parties = [*parties]
-            parties[first] = PartyIn(name=own.name, role=own.role, phone=own.phone or actor.phone, user=actor)
+    by_resident = source == Source.RESIDENT
     return _open(
         actor=actor,
+        parties=_as_first_applicant(parties, actor) if by_resident else parties,
+        action="apply" if by_resident else "register",
+        now=now or timezone.now(),
+        team=team,
         grid=grid,
         source=source,
         category=category,
         description=description,
-        parties=parties,
         title=title,
-        applicant=applicant,
-        team=team,
-        action="apply" if source == Source.RESIDENT else "register",
-        now=now or timezone.now(),
+        applicant=actor if by_resident else None,
     )
 
 
@@ -317,25 +317,34 @@ def case_open_from_appeal(*, appeal: Any, actor: Any) -> Case:
     grid: GridUnit = appeal.handling_grid
     if not in_reach(actor, grid, HANDLER_ROLES):
         raise PermissionDenied()
+    taken = Conflict(Msg("该诉求已转入调解。", "This appeal is already in mediation."), code="already_in_mediation")
     if Case.objects.filter(source_appeal_id=appeal.pk).exists():
-        raise Conflict(Msg("该诉求已转入调解。", "This appeal is already in mediation."), code="already_in_mediation")
-    submitter: User = appeal.submitter
-    return _open(
-        actor=actor,
-        grid=grid,
-        source=Source.APPEAL,
-        category=APPEAL_CATEGORIES.get(appeal.category, Category.OTHER),
-        description=appeal.description,
-        title=(appeal.title or "")[:100],
-        parties=[
-            PartyIn(name=submitter.display_name, role=Party.Role.APPLICANT, phone=submitter.phone, user=submitter)
-        ],
-        applicant=submitter,
-        source_appeal_id=appeal.pk,
-        action="from_appeal",
-        note=f"诉求 {appeal.number} 转入调解",
-        now=timezone.now(),
+        raise taken
+    submitter: User | None = appeal.submitter  # a hotline caller may have no account
+    applicant = PartyIn(
+        name=submitter.display_name if submitter else "诉求人",
+        role=Party.Role.APPLICANT,
+        phone=submitter.phone if submitter else "",
+        user=submitter,
     )
+    try:
+        with transaction.atomic():  # two hand-overs at once: the unique constraint decides
+            return _open(
+                actor=actor,
+                parties=[applicant],
+                action="from_appeal",
+                note=f"诉求 {appeal.number} 转入调解",
+                now=timezone.now(),
+                grid=grid,
+                source=Source.APPEAL,
+                source_appeal_id=appeal.pk,
+                category=APPEAL_CATEGORIES.get(appeal.category, Category.OTHER),
+                description=appeal.description or appeal.title,
+                title=(appeal.title or "")[:100],
+                applicant=submitter,
+            )
+    except IntegrityError as exc:
+        raise taken from exc
 
 
 # --- triage ------------------------------------------------------------------------------
@@ -347,10 +356,9 @@ def case_accept(
 ) -> Case:
     """Staff of the case's area (any team serving its grid) or the lead of the team it is offered
     to take it on, naming mediators from the team's members; it is due in MEDIATION_CASE_DAYS."""
-    now = now or timezone.now()
-    case = _lock(case)
-    permissions.ensure_can_triage(actor, case, team)
-    before, _ = apply_transition(case, "accept", save=False)
+    case, before, now = _begin(
+        case, "accept", actor=actor, may=lambda user, c: permissions.ensure_can_triage(user, c, team), now=now
+    )
     _ensure_team_serves(team, case.grid)
     mediators = list({m.pk: m for m in mediators}.values())
     member_ids = set(TeamMember.objects.filter(team=team, user__in=mediators).values_list("user_id", flat=True))
@@ -380,10 +388,7 @@ def case_accept(
 
 @transaction.atomic
 def case_decline(*, case: Case, actor: User, reason: str, now: datetime | None = None) -> Case:
-    now = now or timezone.now()
-    case = _lock(case)
-    permissions.ensure_can_triage(actor, case)
-    before, _ = apply_transition(case, "decline", save=False)
+    case, before, now = _begin(case, "decline", actor=actor, may=permissions.ensure_can_triage, now=now)
     case.decline_reason = reason
     case.closed_at = now
     _commit(case, "decline", before=before, actor=actor, now=now, note=reason, fields=["decline_reason", "closed_at"])
@@ -400,10 +405,7 @@ def session_schedule(
 ) -> Session:
     """A mediation session; the first one starts `mediating`. The parties are told; the
     mediators are reminded before it (tasks.remind_upcoming_sessions)."""
-    now = now or timezone.now()
-    case = _lock(case)
-    permissions.ensure_can_mediate(actor, case)
-    before, _ = apply_transition(case, "schedule", save=False)
+    case, before, now = _begin(case, "schedule", actor=actor, may=permissions.ensure_can_mediate, now=now)
     session = Session.objects.create(case=case, scheduled_at=scheduled_at, place=place, created_by=actor)
     _refresh_next_session(case)
     _commit(
@@ -421,13 +423,10 @@ def session_schedule(
 
 @transaction.atomic
 def session_record(*, case: Case, session_id: int, actor: User, notes: str, now: datetime | None = None) -> Session:
-    now = now or timezone.now()
-    case = _lock(case)
-    permissions.ensure_can_mediate(actor, case)
+    case, before, now = _begin(case, "record", actor=actor, may=permissions.ensure_can_mediate, now=now)
     session = Session.objects.select_for_update().filter(pk=session_id, case=case).first()
     if session is None:
         raise NotFound()
-    before, _ = apply_transition(case, "record", save=False)
     if not session.is_pending:
         raise Conflict(
             Msg("该调解会已记录或已取消。", "This session is already recorded or cancelled."),
@@ -442,10 +441,7 @@ def session_record(*, case: Case, session_id: int, actor: User, notes: str, now:
 
 @transaction.atomic
 def case_agree(*, case: Case, actor: User, terms: str, now: datetime | None = None) -> Case:
-    now = now or timezone.now()
-    case = _lock(case)
-    permissions.ensure_can_mediate(actor, case)
-    before, _ = apply_transition(case, "agree", save=False)
+    case, before, now = _begin(case, "agree", actor=actor, may=permissions.ensure_can_mediate, now=now)
     Agreement.objects.create(case=case, terms=terms, recorded_by=actor)
     case.outcome, case.outcome_at = Outcome.AGREED, now
     _commit(case, "agree", before=before, actor=actor, now=now, fields=["outcome", "outcome_at"])
@@ -455,10 +451,7 @@ def case_agree(*, case: Case, actor: User, terms: str, now: datetime | None = No
 
 @transaction.atomic
 def case_fail(*, case: Case, actor: User, reason: str, referral: str, now: datetime | None = None) -> Case:
-    now = now or timezone.now()
-    case = _lock(case)
-    permissions.ensure_can_mediate(actor, case)
-    before, _ = apply_transition(case, "fail", save=False)
+    case, before, now = _begin(case, "fail", actor=actor, may=permissions.ensure_can_mediate, now=now)
     case.outcome, case.outcome_at = Outcome.FAILED, now
     case.failure_reason, case.referral = reason, referral
     _commit(
@@ -477,10 +470,7 @@ def case_fail(*, case: Case, actor: User, reason: str, referral: str, now: datet
 @transaction.atomic
 def case_follow_up(*, case: Case, actor: User, notes: str, fulfilled: bool, now: datetime | None = None) -> Case:
     """The return visit after an outcome closes the case."""
-    now = now or timezone.now()
-    case = _lock(case)
-    permissions.ensure_can_mediate(actor, case)
-    before, _ = apply_transition(case, "follow_up", save=False)
+    case, before, now = _begin(case, "follow_up", actor=actor, may=permissions.ensure_can_mediate, now=now)
     FollowUp.objects.create(case=case, notes=notes, fulfilled=fulfilled, by=actor)
     case.closed_at = now
     _commit(
@@ -505,10 +495,7 @@ def case_escalate(
     `no_higher_team` when there is none). The case goes back to `applied`, offered to that team:
     its lead (or staff) accepts it with its own mediators and the deadline starts again; the
     old team's pending sessions are cancelled."""
-    now = now or timezone.now()
-    case = _lock(case)
-    permissions.ensure_can_escalate(actor, case)
-    before, _ = apply_transition(case, "escalate", save=False)
+    case, before, now = _begin(case, "escalate", actor=actor, may=permissions.ensure_can_escalate, now=now)
     current = case.team
     if team is None:
         team = selectors.nearest_higher_team(current)

@@ -7,184 +7,430 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('grids', '0002_initial'),
+        ("grids", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, max_length=32, null=True, unique=True)),
-                ('title', models.CharField(blank=True, max_length=100)),
-                ('category', models.CharField(choices=[('neighbour', '邻里纠纷'), ('family', '婚姻家庭'), ('housing', '房屋宅基地'), ('property', '物业纠纷'), ('contract', '合同纠纷'), ('damages', '损害赔偿'), ('labour', '劳动争议'), ('consumer', '消费纠纷'), ('traffic', '交通事故'), ('other', '其他')], max_length=16)),
-                ('description', models.TextField()),
-                ('grid_path', models.CharField(editable=False, max_length=255)),
-                ('status', models.CharField(choices=[('applied', '已申请'), ('accepted', '已受理'), ('declined', '不予受理'), ('mediating', '调解中'), ('agreed', '达成协议'), ('failed', '调解不成'), ('closed', '已结案')], default='applied', max_length=16)),
-                ('source', models.CharField(choices=[('resident', '居民申请'), ('staff', '排查登记'), ('appeal', '诉求转入')], default='resident', max_length=16)),
-                ('source_appeal_id', models.BigIntegerField(blank=True, null=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('due_at', models.DateTimeField(blank=True, null=True)),
-                ('is_overdue', models.BooleanField(default=False)),
-                ('overdue_at', models.DateTimeField(blank=True, null=True)),
-                ('next_session_at', models.DateTimeField(blank=True, null=True)),
-                ('due_epoch', models.BigIntegerField(default=0, editable=False)),
-                ('decline_reason', models.CharField(blank=True, max_length=500)),
-                ('outcome', models.CharField(blank=True, choices=[('agreed', '达成协议'), ('failed', '调解不成')], max_length=8)),
-                ('failure_reason', models.CharField(blank=True, max_length=500)),
-                ('referral', models.CharField(blank=True, choices=[('court', '法院诉讼'), ('arbitration', '仲裁'), ('police', '公安机关'), ('petition', '信访'), ('none', '无')], max_length=16)),
-                ('outcome_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('applicant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mediation_cases', to='grids.gridunit')),
-                ('mediators', models.ManyToManyField(blank=True, related_name='mediation_cases', to=settings.AUTH_USER_MODEL)),
-                ('registered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(blank=True, max_length=32, null=True, unique=True)),
+                ("title", models.CharField(blank=True, max_length=100)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("neighbour", "邻里纠纷"),
+                            ("family", "婚姻家庭"),
+                            ("housing", "房屋宅基地"),
+                            ("property", "物业纠纷"),
+                            ("contract", "合同纠纷"),
+                            ("damages", "损害赔偿"),
+                            ("labour", "劳动争议"),
+                            ("consumer", "消费纠纷"),
+                            ("traffic", "交通事故"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("description", models.TextField()),
+                ("grid_path", models.CharField(editable=False, max_length=255)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "已申请"),
+                            ("accepted", "已受理"),
+                            ("declined", "不予受理"),
+                            ("mediating", "调解中"),
+                            ("agreed", "达成协议"),
+                            ("failed", "调解不成"),
+                            ("closed", "已结案"),
+                        ],
+                        default="applied",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("resident", "居民申请"), ("staff", "排查登记"), ("appeal", "诉求转入")],
+                        default="resident",
+                        max_length=16,
+                    ),
+                ),
+                ("source_appeal_id", models.BigIntegerField(blank=True, null=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("due_at", models.DateTimeField(blank=True, null=True)),
+                ("is_overdue", models.BooleanField(default=False)),
+                ("overdue_at", models.DateTimeField(blank=True, null=True)),
+                ("next_session_at", models.DateTimeField(blank=True, null=True)),
+                ("due_epoch", models.BigIntegerField(default=0, editable=False)),
+                ("decline_reason", models.CharField(blank=True, max_length=500)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True, choices=[("agreed", "达成协议"), ("failed", "调解不成")], max_length=8
+                    ),
+                ),
+                ("failure_reason", models.CharField(blank=True, max_length=500)),
+                (
+                    "referral",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("court", "法院诉讼"),
+                            ("arbitration", "仲裁"),
+                            ("police", "公安机关"),
+                            ("petition", "信访"),
+                            ("none", "无"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("outcome_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="mediation_cases", to="grids.gridunit"
+                    ),
+                ),
+                (
+                    "mediators",
+                    models.ManyToManyField(blank=True, related_name="mediation_cases", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "registered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('terms', models.TextField()),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agreement', to='mediation.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("terms", models.TextField()),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="agreement", to="mediation.case"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField()),
-                ('fulfilled', models.BooleanField()),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='mediation.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("notes", models.TextField()),
+                ("fulfilled", models.BooleanField()),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="follow_ups", to="mediation.case"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='MediationTeam',
+            name="MediationTeam",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('mediation_team', '调解队'), ('volunteer_police', '义警队'), ('studio', '调解工作室'), ('professional', '专业调解')], max_length=20)),
-                ('description', models.TextField(blank=True)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mediation_teams', to='grids.gridunit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mediation_team", "调解队"),
+                            ("volunteer_police", "义警队"),
+                            ("studio", "调解工作室"),
+                            ("professional", "专业调解"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="mediation_teams", to="grids.gridunit"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='mediation.mediationteam'),
+            model_name="case",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="mediation.mediationteam",
+            ),
         ),
         migrations.CreateModel(
-            name='Party',
+            name="Party",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64)),
-                ('phone', backend.crypto.EncryptedTextField(blank=True, default='')),
-                ('phone_digest', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('role', models.CharField(choices=[('applicant', '申请人'), ('respondent', '被申请人')], max_length=16)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='mediation.case')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mediation_parties', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=64)),
+                ("phone", backend.crypto.EncryptedTextField(blank=True, default="")),
+                ("phone_digest", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "role",
+                    models.CharField(choices=[("applicant", "申请人"), ("respondent", "被申请人")], max_length=16),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="parties", to="mediation.case"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="mediation_parties",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'parties',
-                'ordering': ['pk'],
+                "verbose_name_plural": "parties",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Session',
+            name="Session",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheduled_at', models.DateTimeField()),
-                ('place', models.CharField(max_length=200)),
-                ('notes', models.TextField(blank=True)),
-                ('recorded_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='mediation.case')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scheduled_at", models.DateTimeField()),
+                ("place", models.CharField(max_length=200)),
+                ("notes", models.TextField(blank=True)),
+                ("recorded_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sessions", to="mediation.case"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['scheduled_at', 'pk'],
+                "ordering": ["scheduled_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='TeamMember',
+            name="TeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', '负责人'), ('mediator', '调解员'), ('police', '民警'), ('lawyer', '律师'), ('volunteer', '志愿者'), ('elder', '五老人员')], default='mediator', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='mediation.mediationteam')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mediation_memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("lead", "负责人"),
+                            ("mediator", "调解员"),
+                            ("police", "民警"),
+                            ("lawyer", "律师"),
+                            ("volunteer", "志愿者"),
+                            ("elder", "五老人员"),
+                        ],
+                        default="mediator",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="mediation.mediationteam",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mediation_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=20)),
-                ('from_status', models.CharField(blank=True, max_length=16)),
-                ('to_status', models.CharField(blank=True, max_length=16)),
-                ('note', models.TextField(blank=True)),
-                ('at', models.DateTimeField()),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='mediation.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=20)),
+                ("from_status", models.CharField(blank=True, max_length=16)),
+                ("to_status", models.CharField(blank=True, max_length=16)),
+                ("note", models.TextField(blank=True)),
+                ("at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="mediation.case"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
-                'indexes': [models.Index(fields=['case', 'at'], name='mediation_event_case_at')],
+                "ordering": ["at", "pk"],
+                "indexes": [models.Index(fields=["case", "at"], name="mediation_event_case_at")],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['grid_path'], name='mediation_case_path', opclasses=['varchar_pattern_ops']),
+            model_name="case",
+            index=models.Index(fields=["grid_path"], name="mediation_case_path", opclasses=["varchar_pattern_ops"]),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['team', 'status'], name='mediation_case_team_status'),
+            model_name="case",
+            index=models.Index(fields=["team", "status"], name="mediation_case_team_status"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('is_overdue', False), ('status__in', ['accepted', 'mediating'])), fields=['due_at'], name='mediation_case_clock'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("is_overdue", False), ("status__in", ["accepted", "mediating"])),
+                fields=["due_at"],
+                name="mediation_case_clock",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_appeal_id__isnull', False)), fields=('source_appeal_id',), name='mediation_case_one_per_appeal'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_appeal_id__isnull", False)),
+                fields=("source_appeal_id",),
+                name="mediation_case_one_per_appeal",
+            ),
         ),
         migrations.AddIndex(
-            model_name='party',
-            index=models.Index(fields=['user', 'case'], name='mediation_party_user'),
+            model_name="party",
+            index=models.Index(fields=["user", "case"], name="mediation_party_user"),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(condition=models.Q(('cancelled_at__isnull', True), ('recorded_at__isnull', True), ('reminded_at__isnull', True)), fields=['scheduled_at'], name='mediation_session_to_remind'),
+            model_name="session",
+            index=models.Index(
+                condition=models.Q(
+                    ("cancelled_at__isnull", True), ("recorded_at__isnull", True), ("reminded_at__isnull", True)
+                ),
+                fields=["scheduled_at"],
+                name="mediation_session_to_remind",
+            ),
         ),
         migrations.AddIndex(
-            model_name='teammember',
-            index=models.Index(fields=['user', 'team'], name='mediation_member_user'),
+            model_name="teammember",
+            index=models.Index(fields=["user", "team"], name="mediation_member_user"),
         ),
         migrations.AddConstraint(
-            model_name='teammember',
-            constraint=models.UniqueConstraint(fields=('team', 'user'), name='mediation_member_unique'),
+            model_name="teammember",
+            constraint=models.UniqueConstraint(fields=("team", "user"), name="mediation_member_unique"),
         ),
     ]

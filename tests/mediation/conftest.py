@@ -123,7 +123,9 @@ def make_case(tree: SimpleNamespace, teams: SimpleNamespace) -> Callable[..., Ca
         if state == "mediating":
             return Case.objects.get(pk=case.pk)
         if state == "failed":
-            return services.case_fail(case=case, actor=teams.med1, reason="双方分歧大", referral=Referral.COURT, now=now)
+            return services.case_fail(
+                case=case, actor=teams.med1, reason="双方分歧大", referral=Referral.COURT, now=now
+            )
         case = services.case_agree(case=case, actor=teams.med1, terms="楼上住户维修防水层。", now=now)
         if state == "agreed":
             return case

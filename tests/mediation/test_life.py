@@ -118,11 +118,15 @@ def test_a_resident_applies_to_a_named_team_whose_lead_accepts(api, tree, teams,
     assert "mediation_case_offered" in sent.to(teams.lead1)
     # Its members see the offered case; the lead accepts it for the team.
     assert api.as_user(teams.med2).get(f"{CASES}/{cid}").status_code == 200
-    accepted = _post(api, teams.lead1, f"{CASES}/{cid}/accept", {"team": teams.community.pk, "mediators": [teams.med2.pk]})
+    accepted = _post(
+        api, teams.lead1, f"{CASES}/{cid}/accept", {"team": teams.community.pk, "mediators": [teams.med2.pk]}
+    )
     assert accepted.status_code == 200, accepted.content
     # ...but not for another team.
     other = _post(api, tree.resident1, CASES, case_body(team=teams.community.pk)).json()["id"]
-    refused = _post(api, teams.lead1, f"{CASES}/{other}/accept", {"team": teams.street.pk, "mediators": [teams.med_s.pk]})
+    refused = _post(
+        api, teams.lead1, f"{CASES}/{other}/accept", {"team": teams.street.pk, "mediators": [teams.med_s.pk]}
+    )
     assert refused.status_code == 403
 
 

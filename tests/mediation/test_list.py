@@ -25,7 +25,9 @@ def test_a_mediators_own_cases_come_first_then_what_is_due_next(api, tree, teams
     now = timezone.now()
     # Accepted long ago (due soonest) but mediated by med2 only.
     theirs = make_case("applied", now=now - timedelta(days=20))
-    services.case_accept(case=theirs, actor=tree.staff1, team=teams.community, mediators=[teams.med2], now=now - timedelta(days=20))
+    services.case_accept(
+        case=theirs, actor=tree.staff1, team=teams.community, mediators=[teams.med2], now=now - timedelta(days=20)
+    )
     late = make_case("accepted", now=now - timedelta(days=1))  # due in 29 days
     soon = make_case("accepted", now=now - timedelta(days=10))  # due in 20 days
     session = make_case("mediating", now=now)  # a session in 2 days: due next
@@ -84,12 +86,16 @@ def test_list_queries_do_not_grow(api, tree, teams, make_case, django_assert_max
         assert len(_ids(client.get(CASES))) == expected
 
 
-def test_detail_queries_do_not_grow_with_parties_and_sessions(api, tree, teams, make_case, django_assert_max_num_queries):
+def test_detail_queries_do_not_grow_with_parties_and_sessions(
+    api, tree, teams, make_case, django_assert_max_num_queries
+):
     case = make_case("mediating")
     client = api.as_user(teams.med1)
     with django_assert_max_num_queries(20) as few:
         client.get(f"{CASES}/{case.pk}")
     for i in range(4):
-        services.session_schedule(case=case, actor=teams.med1, scheduled_at=timezone.now() + timedelta(days=i), place=f"{i}")
+        services.session_schedule(
+            case=case, actor=teams.med1, scheduled_at=timezone.now() + timedelta(days=i), place=f"{i}"
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(f"{CASES}/{case.pk}").json()["sessions"]) == 5

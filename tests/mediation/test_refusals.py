@@ -210,7 +210,9 @@ def test_bad_acceptances_are_400(api, tree, teams, make_case, body, field):
         "empty": {"team": teams.community.pk, "mediators": []},
         "foreign": {"team": teams.other.pk, "mediators": [teams.med_other.pk]},
     }
-    response = api.as_user(tree.staff1).post(f"{CASES}/{case.pk}/accept", bodies[body] if isinstance(body, str) else body)
+    response = api.as_user(tree.staff1).post(
+        f"{CASES}/{case.pk}/accept", bodies[body] if isinstance(body, str) else body
+    )
     assert response.status_code == 400, response.content
     assert field in response.json()["error"]["fields"]
     assert Case.objects.get(pk=case.pk).status == "applied"
