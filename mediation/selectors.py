@@ -15,10 +15,8 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -134,7 +132,8 @@ def case_list(
 ) -> QuerySet[Case]:
     """The caller's cases, the ones they mediate first, then by what is due next (the next
     session or the deadline); order by `sort_key`."""
-    assigned = Exists(Case.mediators.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk))
+    # An uncorrelated IN (one hashed subplan), not EXISTS per row: the whole visible set is ranked.
+    assigned = Q(pk__in=Case.mediators.through.objects.filter(user_id=user.pk).values("case_id"))
     rank = CaseExpr(
         When(status__in=TERMINAL_STATUSES, then=Value(2)),
         When(assigned, then=Value(0)),

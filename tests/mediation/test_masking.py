@@ -60,7 +60,12 @@ def test_the_admin_list_masks_phones(client, tree, teams, make_case):
     assert page.status_code == 200
     html = page.content.decode()
     assert MASKED in html and PHONE not in html
-    party_page = client.get(f"/admin/mediation/party/{make_case('applied').parties.first().pk}/change/")
-    assert party_page.status_code == 200 and PHONE not in party_page.content.decode()
+    case = make_case("mediating")
+    for url in [
+        f"/admin/mediation/party/{case.parties.first().pk}/change/",
+        f"/admin/mediation/case/{case.pk}/change/",
+    ]:
+        page = client.get(url)
+        assert page.status_code == 200 and MASKED in page.content.decode() and PHONE not in page.content.decode()
     for model in ["mediationteam", "teammember", "case", "session", "agreement", "followup", "caseevent"]:
         assert client.get(f"/admin/mediation/{model}/").status_code == 200, model
