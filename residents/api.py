@@ -214,7 +214,7 @@ class ResidenceDetailApi(APIView):
         return Response(ResidenceStaffOut(selectors.residence_get(user=request.user, residence_id=residence_id)).data)
 
 
-class _ResidenceReviewApi(APIView):
+class ResidenceReviewApi(APIView):
     action = ""
 
     class In(serializers.Serializer):
@@ -230,11 +230,11 @@ class _ResidenceReviewApi(APIView):
         return Response(ResidenceStaffOut(residence).data)
 
 
-class ResidenceVerifyApi(_ResidenceReviewApi):
+class ResidenceVerifyApi(ResidenceReviewApi):
     action = "verify"
 
 
-class ResidenceRejectApi(_ResidenceReviewApi):
+class ResidenceRejectApi(ResidenceReviewApi):
     action = "reject"
 
 
