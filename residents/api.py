@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
@@ -78,7 +79,13 @@ def tokens_for(user: User) -> dict[str, Any]:
 
 
 class LoginThrottle(ScopedRateThrottle):
+    """Per-IP limit on login attempts (on top of the per-account lock-out), counted in the
+    shared cache. Reads its rate when asked, so a changed setting applies at once."""
+
     scope_attr = "throttle_scope"
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
 # --- auth --------------------------------------------------------------------------------
