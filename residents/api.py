@@ -91,12 +91,16 @@ class LoginThrottle(ScopedRateThrottle):
 # --- auth --------------------------------------------------------------------------------
 
 
-class WeChatLoginApi(APIView):
+class LoginApi(APIView):
+    """Open to anyone, limited per IP; subclasses turn credentials into tokens."""
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [LoginThrottle]
     throttle_scope = "login"
 
+
+class WeChatLoginApi(LoginApi):
     class In(serializers.Serializer):
         code = serializers.CharField(max_length=128)
 
@@ -108,12 +112,7 @@ class WeChatLoginApi(APIView):
         return Response(tokens_for(user))
 
 
-class PasswordLoginApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [LoginThrottle]
-    throttle_scope = "login"
-
+class PasswordLoginApi(LoginApi):
     class In(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
