@@ -108,16 +108,14 @@ def test_accepting_twice_is_409(api, tree, teams, make_case):
     assert list(Case.objects.get(pk=case.pk).mediators.order_by("pk")) == [teams.med1, teams.med2]
 
 
-def test_an_agreement_on_a_declined_case_is_409(api, tree, teams, make_case):
-    case = make_case("declined")
-    response = api.as_user(tree.staff1).post(f"{CASES}/{case.pk}/agreement", {"terms": "x"})
-    # staff may not mediate, but the case is declined: no team, no mediators -> 403 before state
-    assert response.status_code == 403
-    case.team = teams.community
-    case.save(update_fields=["team"])
-    response = api.as_user(teams.lead1).post(f"{CASES}/{case.pk}/agreement", {"terms": "x"})
-    assert response.status_code == 409
-    assert Case.objects.get(pk=case.pk).status == "declined"
+def test_an_agreement_on_a_declined_case_is_409(api, tree, teams):
+    # Offered to the community team, whose lead declines it, then tries an agreement.
+    cid = api.as_user(tree.resident1).post(CASES, case_body(team=teams.community.pk)).json()["id"]
+    lead = api.as_user(teams.lead1)
+    assert lead.post(f"{CASES}/{cid}/decline", {"reason": "已起诉至法院"}).status_code == 200
+    response = lead.post(f"{CASES}/{cid}/agreement", {"terms": "x"})
+    assert response.status_code == 409 and response.json()["error"]["code"] == "illegal_transition"
+    assert Case.objects.get(pk=cid).status == "declined" and not hasattr(Case.objects.get(pk=cid), "agreement")
 
 
 def test_a_follow_up_before_an_outcome_is_409(api, tree, teams, make_case):
