@@ -107,11 +107,13 @@ def _commit(
     actor: User | None,
     now: datetime,
     note: str = "",
-    fields: Sequence[str] = (),
+    **changes: Any,
 ) -> None:
-    """Save a case moved by `apply_transition(..., save=False)` and write its timeline row."""
+    """Save a case moved by `_begin` with `changes` (its own columns) and write its timeline row."""
+    for name, value in changes.items():
+        setattr(case, name, value)
     case.refresh_due_epoch(now)
-    case.save(update_fields=["status", "due_epoch", "updated_at", *fields])
+    case.save(update_fields=["status", "due_epoch", "updated_at", *changes])
     CaseEvent.objects.create(
         case=case, action=action, actor=actor, from_status=before, to_status=case.status, note=note, at=now
     )
@@ -148,9 +150,9 @@ def _tell_people(case: Case, event: str, **extra: Any) -> None:
     notify(event=event, users=_people(case), context=_context(case, **extra))
 
 
-def _refresh_next_session(case: Case) -> None:
+def _next_session_at(case: Case) -> datetime | None:
     pending = case.sessions.filter(recorded_at=None, cancelled_at=None).order_by("scheduled_at").first()
-    case.next_session_at = pending.scheduled_at if pending else None
+    return pending.scheduled_at if pending else None
 
 
 def _ensure_team_serves(team: MediationTeam, grid: GridUnit, field: str = "team") -> None:
@@ -367,10 +369,6 @@ def case_accept(
             Msg("调解员须是该组织的成员。", "The mediators must be members of the team."),
             fields={"mediators": ["one or more members of the team"]},
         )
-    case.team = team
-    case.accepted_at = now
-    case.due_at = now + timedelta(days=settings.MEDIATION_CASE_DAYS)
-    case.is_overdue, case.overdue_at = False, None
     _commit(
         case,
         "accept",
@@ -378,7 +376,11 @@ def case_accept(
         actor=actor,
         now=now,
         note=f"{team.name}：{'、'.join(m.display_name for m in mediators)}",
-        fields=["team", "accepted_at", "due_at", "is_overdue", "overdue_at"],
+        team=team,
+        accepted_at=now,
+        due_at=now + timedelta(days=settings.MEDIATION_CASE_DAYS),
+        is_overdue=False,
+        overdue_at=None,
     )
     case.mediators.set(mediators)
     _tell_people(case, "mediation_case_accepted")
@@ -389,9 +391,7 @@ def case_accept(
 @transaction.atomic
 def case_decline(*, case: Case, actor: User, reason: str, now: datetime | None = None) -> Case:
     case, before, now = _begin(case, "decline", actor=actor, may=permissions.ensure_can_triage, now=now)
-    case.decline_reason = reason
-    case.closed_at = now
-    _commit(case, "decline", before=before, actor=actor, now=now, note=reason, fields=["decline_reason", "closed_at"])
+    _commit(case, "decline", before=before, actor=actor, now=now, note=reason, decline_reason=reason, closed_at=now)
     _tell_people(case, "mediation_case_declined", reason=reason)
     return case
 
@@ -407,16 +407,8 @@ def session_schedule(
     mediators are reminded before it (tasks.remind_upcoming_sessions)."""
     case, before, now = _begin(case, "schedule", actor=actor, may=permissions.ensure_can_mediate, now=now)
     session = Session.objects.create(case=case, scheduled_at=scheduled_at, place=place, created_by=actor)
-    _refresh_next_session(case)
-    _commit(
-        case,
-        "schedule",
-        before=before,
-        actor=actor,
-        now=now,
-        note=f"{_local(scheduled_at)} {place}",
-        fields=["next_session_at"],
-    )
+    note = f"{_local(scheduled_at)} {place}"
+    _commit(case, "schedule", before=before, actor=actor, now=now, note=note, next_session_at=_next_session_at(case))
     _tell_people(case, "mediation_session_scheduled", when=_local(scheduled_at), place=place)
     return session
 
@@ -434,8 +426,9 @@ def session_record(*, case: Case, session_id: int, actor: User, notes: str, now:
         )
     session.notes, session.recorded_at, session.recorded_by = notes, now, actor
     session.save(update_fields=["notes", "recorded_at", "recorded_by"])
-    _refresh_next_session(case)
-    _commit(case, "record", before=before, actor=actor, now=now, note=notes[:200], fields=["next_session_at"])
+    _commit(
+        case, "record", before=before, actor=actor, now=now, note=notes[:200], next_session_at=_next_session_at(case)
+    )
     return session
 
 
@@ -443,8 +436,7 @@ def session_record(*, case: Case, session_id: int, actor: User, notes: str, now:
 def case_agree(*, case: Case, actor: User, terms: str, now: datetime | None = None) -> Case:
     case, before, now = _begin(case, "agree", actor=actor, may=permissions.ensure_can_mediate, now=now)
     Agreement.objects.create(case=case, terms=terms, recorded_by=actor)
-    case.outcome, case.outcome_at = Outcome.AGREED, now
-    _commit(case, "agree", before=before, actor=actor, now=now, fields=["outcome", "outcome_at"])
+    _commit(case, "agree", before=before, actor=actor, now=now, outcome=Outcome.AGREED, outcome_at=now)
     _tell_people(case, "mediation_case_agreed")
     return case
 
@@ -452,8 +444,6 @@ def case_agree(*, case: Case, actor: User, terms: str, now: datetime | None = No
 @transaction.atomic
 def case_fail(*, case: Case, actor: User, reason: str, referral: str, now: datetime | None = None) -> Case:
     case, before, now = _begin(case, "fail", actor=actor, may=permissions.ensure_can_mediate, now=now)
-    case.outcome, case.outcome_at = Outcome.FAILED, now
-    case.failure_reason, case.referral = reason, referral
     _commit(
         case,
         "fail",
@@ -461,7 +451,10 @@ def case_fail(*, case: Case, actor: User, reason: str, referral: str, now: datet
         actor=actor,
         now=now,
         note=reason,
-        fields=["outcome", "outcome_at", "failure_reason", "referral"],
+        outcome=Outcome.FAILED,
+        outcome_at=now,
+        failure_reason=reason,
+        referral=referral,
     )
     _tell_people(case, "mediation_case_failed", reason=reason, referral=Referral(referral).label)
     return case
@@ -472,16 +465,8 @@ def case_follow_up(*, case: Case, actor: User, notes: str, fulfilled: bool, now:
     """The return visit after an outcome closes the case."""
     case, before, now = _begin(case, "follow_up", actor=actor, may=permissions.ensure_can_mediate, now=now)
     FollowUp.objects.create(case=case, notes=notes, fulfilled=fulfilled, by=actor)
-    case.closed_at = now
-    _commit(
-        case,
-        "follow_up",
-        before=before,
-        actor=actor,
-        now=now,
-        note=("已履行" if fulfilled else "未履行") + f"：{notes[:200]}",
-        fields=["closed_at"],
-    )
+    note = ("已履行" if fulfilled else "未履行") + f"：{notes[:200]}"
+    _commit(case, "follow_up", before=before, actor=actor, now=now, note=note, closed_at=now)
     _tell_people(case, "mediation_case_closed")
     return case
 
@@ -508,9 +493,6 @@ def case_escalate(
         )
     old_mediators = list(case.mediators.all())
     case.sessions.filter(recorded_at=None, cancelled_at=None).update(cancelled_at=now)
-    case.team = team
-    case.due_at = case.accepted_at = case.overdue_at = case.next_session_at = None
-    case.is_overdue = False
     _commit(
         case,
         "escalate",
@@ -518,7 +500,12 @@ def case_escalate(
         actor=actor,
         now=now,
         note=f"{current.name} → {team.name}：{reason}",
-        fields=["team", "due_at", "accepted_at", "overdue_at", "next_session_at", "is_overdue"],
+        team=team,
+        accepted_at=None,
+        due_at=None,
+        is_overdue=False,
+        overdue_at=None,
+        next_session_at=None,
     )
     case.mediators.clear()
     context = _context(case, reason=reason)
