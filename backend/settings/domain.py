@@ -18,3 +18,5 @@ APPEAL_REOPEN_DAYS = env_int("APPEAL_REOPEN_DAYS", 7)
 APPEAL_AUTOCLOSE_DAYS = env_int("APPEAL_AUTOCLOSE_DAYS", 7)
 # Mediation (调解): days from acceptance to an outcome.
 MEDIATION_CASE_DAYS = env_int("MEDIATION_CASE_DAYS", 30)
+# Mediators are reminded of a session this many hours before it.
+MEDIATION_REMINDER_HOURS = env_int("MEDIATION_REMINDER_HOURS", 24)
