@@ -18,6 +18,8 @@ APPEAL_REOPEN_DAYS = env_int("APPEAL_REOPEN_DAYS", 7)
 APPEAL_AUTOCLOSE_DAYS = env_int("APPEAL_AUTOCLOSE_DAYS", 7)
 # Mediation (调解): days from acceptance to an outcome.
 MEDIATION_CASE_DAYS = env_int("MEDIATION_CASE_DAYS", 30)
+# Mediators are reminded of a session this many hours before it.
+MEDIATION_REMINDER_HOURS = env_int("MEDIATION_REMINDER_HOURS", 24)
 # Notifications: delivery of group-chat and subscribe messages (notifications.delivery).
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 6)
 DELIVERY_RETRY_BASE_SECONDS = float(env_str("DELIVERY_RETRY_BASE_SECONDS", "15"))
