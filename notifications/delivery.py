@@ -180,6 +180,9 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> str:
         provider_for(delivery.provider).send(_outbound(delivery))
     except SendError as exc:
         return _failed(delivery, token, exc, now=now)
+    except Exception as exc:  # a bug must not leave the row leased and swept forever
+        log.exception("delivery %s: provider %s crashed", delivery.pk, delivery.provider)
+        return _failed(delivery, token, SendError(f"{type(exc).__name__}: {exc}"), now=now)
     finally:
         if robot:
             limiter.settle(robot, token)

@@ -12,7 +12,7 @@ from . import delivery
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="notifications.tasks.send_deliveries", ignore_result=True)
+@shared_task(name="notifications.tasks.send_deliveries", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
     outcomes: dict[str, int] = {}
     for delivery_id in delivery_ids:

@@ -51,6 +51,8 @@ class SubscribeMessage(Provider):
 
     def send(self, outbound: Outbound) -> None:
         payload = outbound.subscribe
+        if not payload.get("template_id") or not outbound.openid:
+            raise SendError("no subscribe template or openid", permanent=True)
         try:
             wechat.send_subscribe_message(
                 openid=outbound.openid,

@@ -206,3 +206,44 @@ def test_subscribe_value_limits():
     assert cut_value("name1", "欧阳司马上官诸葛东方西") == "欧阳司马上官诸葛东…"
     assert len(cut_value("character_string2", "x" * 40)) == 32
     assert cut_value("unknown9", "y" * 50) == "y" * 50
+
+
+def test_a_robot_saying_too_fast_waits_a_whole_window(tree, make_chat, robots):
+    robots.limit = 1  # someone else shares this robot: it is fuller than our own count says
+    chat, _ = make_chat(tree.street1, "dingtalk")
+    first, second = one_delivery(tree, chat), one_delivery(tree, chat)
+    now = timezone.now()
+    assert sending.deliver(first.pk, now=now) == "sent"
+    assert sending.deliver(second.pk, now=now) == "failed"
+    second.refresh_from_db()
+    assert "130101" in second.last_error
+    assert (second.next_attempt_at - now).total_seconds() >= 60
+
+
+def test_a_large_fan_out_pushes_only_to_users_with_a_socket(tree, settings, django_capture_on_commit_callbacks):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from notifications import realtime
+
+    settings.NOTIFY_INLINE_MAX = 1  # two recipients count as "large" here
+    layer = get_channel_layer()
+    channels = {}
+    for user in (tree.resident1, tree.resident2):
+        channels[user.pk] = async_to_sync(layer.new_channel)()
+        async_to_sync(layer.group_add)(realtime.user_group(user.pk), channels[user.pk])
+    realtime.mark_online(tree.resident1.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(event="group_chat_test", residents_under=tree.district, context={"chat_name": "x"})
+
+    async def receive(channel: str):
+        import asyncio
+
+        try:
+            return await asyncio.wait_for(layer.receive(channel), timeout=0.5)
+        except TimeoutError:
+            return None
+
+    got = async_to_sync(receive)(channels[tree.resident1.pk])
+    assert got["message"]["type"] == "notification"
+    assert async_to_sync(receive)(channels[tree.resident2.pk]) is None
