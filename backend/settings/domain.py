@@ -1,6 +1,6 @@
 """Rules of the governance domain that the district may tune without code changes."""
 
-from .env import env_int
+from .env import env_int, env_str
 
 # Appeals (诉求): hours to accept and working days to resolve, per category and level.
 APPEAL_DEADLINES = {
@@ -20,3 +20,16 @@ APPEAL_AUTOCLOSE_DAYS = env_int("APPEAL_AUTOCLOSE_DAYS", 7)
 MEDIATION_CASE_DAYS = env_int("MEDIATION_CASE_DAYS", 30)
 # Mediators are reminded of a session this many hours before it.
 MEDIATION_REMINDER_HOURS = env_int("MEDIATION_REMINDER_HOURS", 24)
+# Notifications: delivery of group-chat and subscribe messages (notifications.delivery).
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 6)
+DELIVERY_RETRY_BASE_SECONDS = float(env_str("DELIVERY_RETRY_BASE_SECONDS", "15"))
+DELIVERY_RETRY_MAX_SECONDS = float(env_str("DELIVERY_RETRY_MAX_SECONDS", "900"))
+# A worker owns a delivery it claimed this long; must exceed connect + read timeout.
+DELIVERY_LEASE_SECONDS = float(env_str("DELIVERY_LEASE_SECONDS", "30"))
+# The sweeper re-enqueues deliveries still unsent this long after they were due.
+DELIVERY_SWEEP_AFTER_SECONDS = float(env_str("DELIVERY_SWEEP_AFTER_SECONDS", "60"))
+# Deliveries per Celery task message (fewer broker round trips for a district-wide announcement).
+DELIVERY_TASK_CHUNK = env_int("DELIVERY_TASK_CHUNK", 20)
+# Up to this many inbox rows / deliveries are pushed / enqueued in the committing process;
+# larger fan-outs hand the work to one Celery task.
+NOTIFY_INLINE_MAX = env_int("NOTIFY_INLINE_MAX", 200)
