@@ -138,7 +138,9 @@ def _record(
     note: str = "",
     from_grid: GridUnit | None = None,
     to_grid: GridUnit | None = None,
+    transition: bool = False,
 ) -> AppealEvent:
+    """The timeline row; a transition of a hotline appeal also goes to the platform's outbox."""
     event = AppealEvent.objects.create(
         appeal=appeal,
         action=action,
@@ -150,7 +152,7 @@ def _record(
         from_grid=from_grid,
         to_grid=to_grid,
     )
-    if appeal.hotline_order_id and before != after:
+    if transition and appeal.hotline_order_id:
         _hotline_outbox(appeal, event)
     return event
 
@@ -178,6 +180,7 @@ def _transition(
         note=note,
         from_grid=from_grid,
         to_grid=to_grid,
+        transition=True,
     )
 
 
@@ -461,7 +464,14 @@ def appeal_to_mediation(*, appeal: Appeal, actor: User, now: datetime | None = N
     appeal.mediation_case_id = case.pk
     appeal.save(update_fields=["mediation_case_id"])
     event = _record(
-        appeal, action="to_mediation", actor=actor, before=before, after=after, at=now, note=f"调解案件 #{case.pk}"
+        appeal,
+        action="to_mediation",
+        actor=actor,
+        before=before,
+        after=after,
+        at=now,
+        note=f"调解案件 #{case.pk}",
+        transition=True,
     )
     _tell_submitter(appeal, "appeal_to_mediation", event)
     return appeal
