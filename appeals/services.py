@@ -201,7 +201,8 @@ def _hotline_outbox(appeal: Appeal, event: AppealEvent) -> None:
 
         send_hotline_sync.delay(order_id)
 
-    transaction.on_commit(enqueue)
+    # robust: a broker that is down must not fail the request; the sweeper sends it later.
+    transaction.on_commit(enqueue, robust=True)
 
 
 def _ensure_handler(actor: User, appeal: Appeal) -> None:
