@@ -349,15 +349,40 @@ def appeal_submit(
 # --- handling ----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def appeal_accept(*, appeal: Appeal, actor: User, now: datetime | None = None) -> Appeal:
+def _handler_step(
+    *,
+    appeal: Appeal,
+    actor: User,
+    action: str,
+    event_name: str,
+    stamp: str,
+    now: datetime | None,
+    note: str = "",
+    **changes: Any,
+) -> Appeal:
+    """A handler's transition: lock, check, stamp the time (`stamp` field) and `changes`, move
+    along the table, write the timeline, tell the submitter."""
     now = _now(now)
     appeal = _lock(appeal)
     _ensure_handler(actor, appeal)
-    appeal.accepted_by, appeal.accepted_at = actor, now
-    event = _transition(appeal, "accept", actor=actor, at=now, fields=["accepted_by", "accepted_at"])
-    _tell_submitter(appeal, "appeal_accepted", event)
+    for field, value in {stamp: now, **changes}.items():
+        setattr(appeal, field, value)
+    event = _transition(appeal, action, actor=actor, at=now, note=note, fields=[stamp, *changes])
+    _tell_submitter(appeal, event_name, event)
     return appeal
+
+
+@transaction.atomic
+def appeal_accept(*, appeal: Appeal, actor: User, now: datetime | None = None) -> Appeal:
+    return _handler_step(
+        appeal=appeal,
+        actor=actor,
+        action="accept",
+        event_name="appeal_accepted",
+        stamp="accepted_at",
+        now=now,
+        accepted_by=actor,
+    )
 
 
 @transaction.atomic
@@ -383,24 +408,28 @@ def appeal_reply(*, appeal: Appeal, actor: User, content: str, now: datetime | N
 
 @transaction.atomic
 def appeal_resolve(*, appeal: Appeal, actor: User, content: str, now: datetime | None = None) -> Appeal:
-    now = _now(now)
-    appeal = _lock(appeal)
-    _ensure_handler(actor, appeal)
-    appeal.resolved_at = now
-    event = _transition(appeal, "resolve", actor=actor, at=now, note=content, fields=["resolved_at"])
-    _tell_submitter(appeal, "appeal_resolved", event)
-    return appeal
+    return _handler_step(
+        appeal=appeal,
+        actor=actor,
+        action="resolve",
+        event_name="appeal_resolved",
+        stamp="resolved_at",
+        now=now,
+        note=content,
+    )
 
 
 @transaction.atomic
 def appeal_reject(*, appeal: Appeal, actor: User, reason: str, now: datetime | None = None) -> Appeal:
-    now = _now(now)
-    appeal = _lock(appeal)
-    _ensure_handler(actor, appeal)
-    appeal.closed_at = now
-    event = _transition(appeal, "reject", actor=actor, at=now, note=reason, fields=["closed_at"])
-    _tell_submitter(appeal, "appeal_rejected", event)
-    return appeal
+    return _handler_step(
+        appeal=appeal,
+        actor=actor,
+        action="reject",
+        event_name="appeal_rejected",
+        stamp="closed_at",
+        now=now,
+        note=reason,
+    )
 
 
 def _escalate(appeal: Appeal, *, actor: User | None, reason: str, now: datetime) -> AppealEvent:

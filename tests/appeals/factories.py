@@ -4,9 +4,12 @@ every invariant the service keeps holds in tests too)."""
 from __future__ import annotations
 
 import io
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from PIL import ExifTags, Image
 
 from appeals import services
@@ -42,3 +45,29 @@ def make_appeal(*, submitter: Any, **fields: Any) -> Appeal:
     values = {"category": "environment", "title": "楼道堆放杂物", "description": "三单元楼道堆满纸箱，存在消防隐患。"}
     values.update(fields)
     return services.appeal_submit(actor=submitter, **values)
+
+
+def run_at_once(fn: Callable[[], Any], threads: int) -> list[Any]:
+    """Run `fn` in `threads` threads released together (each with its own database
+    connection); return their results, re-raising the first error."""
+    barrier = threading.Barrier(threads)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(fn())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+    return results

@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 
 from appeals import tasks
 from appeals.deadlines import add_working_days, due_dates, limits_for
 from appeals.models import Appeal, AppealEvent
 
-from .factories import make_appeal
+from .factories import make_appeal, run_at_once
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -111,21 +109,7 @@ def test_two_runs_at_once_escalate_each_appeal_once(tree):
     start = at(2026, 11, 25, 9)
     appeals = [make_appeal(submitter=tree.resident1, now=start, title=f"第{i}件") for i in range(30)]
     now = start + timedelta(hours=25)
-    barrier = threading.Barrier(2)
-    results: list[dict] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            results.append(tasks.enforce_deadlines(now=now))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(lambda: tasks.enforce_deadlines(now=now), threads=2)
     assert sum(r["escalated"] for r in results) == 30
     assert set(Appeal.objects.filter(pk__in=[a.pk for a in appeals]).values_list("level", "escalations")) == {
         ("community", 1)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 
 from appeals.models import Appeal
 
-from .factories import make_appeal
+from .factories import make_appeal, run_at_once
 
 
 @pytest.mark.django_db
@@ -28,25 +26,7 @@ def test_numbers_count_per_local_day(tree):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submits_get_distinct_consecutive_numbers(tree):
-    barrier = threading.Barrier(8)
-    errors: list[BaseException] = []
-
-    def submit() -> None:
-        try:
-            barrier.wait()
-            for _ in range(5):
-                make_appeal(submitter=tree.resident1)
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_at_once(lambda: [make_appeal(submitter=tree.resident1) for _ in range(5)], threads=8)
     numbers = sorted(Appeal.objects.values_list("number", flat=True))
     assert len(numbers) == len(set(numbers)) == 40
     assert [int(re.search(r"-(\d+)$", n)[1]) for n in numbers] == list(range(1, 41))
