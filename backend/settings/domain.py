@@ -26,3 +26,5 @@ APPEAL_DEADLINES["facilities"]["district"] = {"resolve_days": 15}
 APPEAL_DEADLINES["policy"]["district"] = {"resolve_days": 15}
 APPEAL_MAX_ATTACHMENTS = env_int("APPEAL_MAX_ATTACHMENTS", 9)
 APPEAL_NUMBER_PREFIX = "SQ"
+# Mediators are reminded of a session this many hours before it.
+MEDIATION_REMINDER_HOURS = env_int("MEDIATION_REMINDER_HOURS", 24)
