@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -39,8 +40,13 @@ class AttachmentOut(serializers.ModelSerializer):
 
 
 class LocationSerializer(serializers.Serializer):
-    lat = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
-    lng = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+    """wx.getLocation's degrees (GCJ-02), kept to six decimals (about 0.1 m); a phone sends more."""
+
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lng = serializers.FloatField(min_value=-180, max_value=180)
+
+    def validate(self, attrs: dict[str, float]) -> dict[str, Decimal]:
+        return {key: Decimal(f"{value:.6f}") for key, value in attrs.items()}
 
 
 class ActorOut(serializers.Serializer):
@@ -135,10 +141,10 @@ class AppealDetailOut(AppealOut):
         return bool(self.context.get("personal"))
 
     @extend_schema_field(LocationSerializer(allow_null=True))
-    def get_location(self, appeal: Appeal) -> dict[str, str] | None:
+    def get_location(self, appeal: Appeal) -> dict[str, float] | None:
         if not self._personal() or appeal.latitude is None:
             return None
-        return {"lat": str(appeal.latitude), "lng": str(appeal.longitude)}
+        return {"lat": float(appeal.latitude), "lng": float(appeal.longitude)}
 
     def get_address(self, appeal: Appeal) -> str:
         return appeal.address if self._personal() else ""

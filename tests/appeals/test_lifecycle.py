@@ -41,7 +41,7 @@ def test_submit_accept_reply_resolve_reopen_rate(api, tree):
             "title": "路灯不亮",
             "description": "1号楼门口路灯坏了一周。",
             "address": "1号楼东门",
-            "location": {"lat": "34.754321", "lng": "113.612345"},
+            "location": {"lat": 34.75432123, "lng": 113.612345},
             "attachments": [photo.json()["id"]],
             "is_public": True,
         },
@@ -54,6 +54,7 @@ def test_submit_accept_reply_resolve_reopen_rate(api, tree):
     assert body["handling_grid"] == tree.grid1.pk and body["level"] == "grid"
     assert body["grid"] == tree.micro1.pk
     assert body["due_at"] and body["accept_due_at"]
+    assert body["location"] == {"lat": 34.754321, "lng": 113.612345}
     assert [a["id"] for a in body["attachments"]] == [photo.json()["id"]]
     assert actions(body) == ["submit"]
     assert body["actions"] == ["reply"]
@@ -213,6 +214,8 @@ def test_submit_refusals(api, tree):
     assert other_street.json()["error"]["code"] == "grid_out_of_reach"
     bad_category = api.as_user(tree.resident1).post("/api/v1/appeals", body | {"category": "aliens"})
     assert bad_category.status_code == 400 and "category" in bad_category.json()["error"]["fields"]
+    off_earth = api.as_user(tree.resident1).post("/api/v1/appeals", body | {"location": {"lat": 91, "lng": 0}})
+    assert off_earth.status_code == 400 and "location" in off_earth.json()["error"]["fields"]
     assert Appeal.objects.count() == 1
 
 
