@@ -169,7 +169,7 @@ def free_port(preferred: int = 18050) -> int:
     raise RuntimeError("no free port")
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
+def start_server(port: int, workers: int, pool: bool) -> subprocess.Popen:
     command = [
         str(ROOT / ".venv/bin/gunicorn"),
         "backend.asgi:application",
@@ -182,7 +182,10 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         "--log-level",
         "warning",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **ENV}, start_new_session=True)
+    env = {**os.environ, **ENV}
+    if pool:
+        env["DJANGO_SETTINGS_MODULE"] = "bench.appeals_settings"
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     import httpx
 
     for _ in range(120):
@@ -283,6 +286,9 @@ def main() -> None:
     parser.add_argument("--queue-requests", type=int, default=600)
     parser.add_argument("--queue-concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--pool", action="store_true", help="serve with Django's psycopg connection pool (bench/appeals_settings.py)"
+    )
     args = parser.parse_args()
 
     ensure_database()
@@ -297,8 +303,12 @@ def main() -> None:
     before = Appeal.objects.count()
 
     port = free_port()
-    log(f"server: gunicorn backend.asgi:application -k uvicorn.workers.UvicornWorker -w {args.workers} on :{port}")
-    server = start_server(port, args.workers)
+    log("load average before: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    connections = "a psycopg pool per worker" if args.pool else "a connection per request (DB_CONN_MAX_AGE=0)"
+    log(
+        f"server: gunicorn backend.asgi:application -k uvicorn.workers.UvicornWorker -w {args.workers} on :{port}, {connections}"
+    )
+    server = start_server(port, args.workers, args.pool)
     base = f"http://127.0.0.1:{port}"
     try:
         asyncio.run(run_submits(base, resident_tokens, 100, args.concurrency))  # warm-up
@@ -318,7 +328,10 @@ def main() -> None:
     made = Appeal.objects.count() - before
     lat = submits["latencies"]
     log("")
-    log("== appeals benchmark (2 CPU cores, shared with other engineers' test runs: figures are indicative)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    log(
+        f"== appeals benchmark: 2 CPU cores shared with other engineers' test runs (load average now {load}); indicative"
+    )
     log(f"database: {Appeal.objects.count():,} appeals; street {street.name}: {in_street:,} handled in its subtree")
     log(
         f"submit  POST /api/v1/appeals: {submits['total']} requests, {args.concurrency} concurrent clients, "
