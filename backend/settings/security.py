@@ -22,5 +22,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = DEPLOYED
 SECURE_HSTS_PRELOAD = DEPLOYED
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Local uploads are served by Django only when not deployed (the embedded demo).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", not DEPLOYED)
 # /healthz answers the load balancer over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -130,3 +130,10 @@ def test_a_linked_photo_cannot_be_linked_again(api, tree):
     assert response.status_code == 400
     assert AppealAttachment.objects.get(pk=ids[0]).appeal_id == first.pk
     assert post_file(client, photo_bytes()).status_code == 201  # uploading more is fine
+
+
+def test_the_embedded_default_serves_the_stored_photo(api, tree):
+    body = post_file(api.as_user(tree.resident1), photo_bytes("JPEG")).json()
+    served = api.get(body["url"])
+    assert served.status_code == 200
+    assert Image.open(io.BytesIO(b"".join(served.streaming_content))).format == "JPEG"
