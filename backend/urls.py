@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -27,7 +28,10 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # Uploaded photos from local storage, for the embedded default; a deployment serves them
     # from its object store or web server instead.
-    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
+    def media(request: HttpRequest, path: str) -> HttpResponse:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)  # read per request
+
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", media)]
 
 handler400 = "backend.errors.handler400"
 handler403 = "backend.errors.handler403"
