@@ -119,8 +119,8 @@ class RoundEvent(models.Model):
     at = models.DateTimeField()
 
     class Meta:
-        ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["round", "at"], name="monthly_event_round_at")]
+        # Insertion order: `at` may be a scheduled time (the task passes the due time as now).
+        ordering = ["pk"]
 
     def __str__(self) -> str:
         return f"{self.round_id} {self.action} {self.from_status}->{self.to_status}"
