@@ -379,7 +379,7 @@ class BallotApi(APIView):
         data = self.BallotIn(data=request.data)
         data.is_valid(raise_exception=True)
         cast = services.ballot_cast(round_id=round_id, voter=request.user, choices=data.validated_data["choices"])
-        return Response(BallotOut(cast).data, status=status.HTTP_201_CREATED)
+        return Response(cast, status=status.HTTP_201_CREATED)  # already BallotOut's plain shape
 
 
 class MyBallotApi(APIView):

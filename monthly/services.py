@@ -24,6 +24,7 @@ import hmac
 import json
 import logging
 import secrets
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -373,9 +374,13 @@ def _validate_choices(info: selectors.VotingInfo, choices: list[int]) -> None:
 
 
 def _cast_sql() -> str:
-    """One statement: insert the ballot if the round is in its window and the voter eligible,
-    and bump the counters of its shard (turnout row + each chosen candidate)."""
+    """One round trip, sent as one simple query: two statements that PostgreSQL runs as one
+    implicit transaction, each with its own snapshot. The first takes the round's lock shared;
+    the second inserts the ballot if the round is in its window, the voter eligible and every
+    choice a candidate of the round, and bumps the counters of its shard (turnout row + each
+    chosen candidate) in the same statement."""
     return f"""
+        SELECT pg_advisory_xact_lock_shared(%(ns)s, %(round)s);
         WITH cast_ballot AS (
             INSERT INTO {Ballot._meta.db_table} (round_id, voter_id, receipt, salt, sealed_choices, cast_at)
             SELECT r.id, %(voter)s, %(receipt)s, %(salt)s, %(sealed)s, %(now)s
@@ -386,6 +391,10 @@ def _cast_sql() -> str:
                   SELECT 1 FROM {Residence._meta.db_table} h
                   WHERE h.user_id = %(voter)s AND h.status = 'verified' AND starts_with(h.grid_path, r.scope_path)
               )
+              AND (
+                  SELECT count(*) FROM {Candidate._meta.db_table} c
+                  WHERE c.round_id = r.id AND c.id = ANY(%(choices)s)
+              ) = %(n)s
             RETURNING id
         )
         UPDATE {TallyShard._meta.db_table} t SET votes = t.votes + 1
@@ -399,16 +408,20 @@ def _cast_sql() -> str:
 def ballot_cast(*, round_id: int, voter: Any, choices: list[int], now: datetime | None = None) -> dict[str, Any]:
     """Cast the voter's one ballot; returns `{"round","receipt","cast_at","choices"}`.
 
-    The hot path is two statements in one transaction (the shared round lock, then the insert
-    with the eligibility and window tests and the counter bump); the UNIQUE (round, voter)
-    constraint, not a prior check, makes a second ballot fail (409 `already_voted`). Not
-    decorated with @transaction.atomic: the IntegrityError is caught outside the transaction.
+    The hot path of a district vote is ONE round trip to PostgreSQL (see `_cast_sql`): the
+    shared round lock, then the insert with the eligibility, window and candidate tests and
+    the counter bump, atomically. The UNIQUE (round, voter) constraint, not a prior check,
+    makes a second ballot fail (409 `already_voted`). Not wrapped in @transaction.atomic: in
+    autocommit mode the two statements already form one transaction, and BEGIN/COMMIT would
+    cost two more round trips; inside a caller's transaction a savepoint keeps a refusal from
+    breaking it.
     """
     now = _now(now)
     info = selectors.voting_info(round_id)
     _validate_choices(info, choices)
     salt = secrets.token_hex(16)
     params = {
+        "ns": ROUND_LOCK_NAMESPACE,
         "round": round_id,
         "voter": voter.pk,
         "salt": salt,
@@ -417,34 +430,37 @@ def ballot_cast(*, round_id: int, voter: Any, choices: list[int], now: datetime 
         "now": now,
         "shard": voter.pk % max(info.shards, 1),
         "choices": choices,
+        "n": len(choices),
     }
+    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", [ROUND_LOCK_NAMESPACE, round_id])
+        with guard, connection.cursor() as cursor:
             cursor.execute(_cast_sql(), params)
+            cursor.nextset()  # the second statement's rows
             bumped = len(cursor.fetchall())
-            if bumped == 0:
-                _refuse_ballot(round_id, voter, now)
-            if bumped != len(choices) + 1:  # the candidate list changed under us: change nothing
-                raise InvalidInput(
-                    Msg("选择无效。", "Invalid choices."),
-                    code="invalid_choices",
-                    fields={"choices": ["not a candidate of this round"]},
-                )
-            if info.live:
-                transaction.on_commit(lambda: request_tally_publish(round_id))
     except IntegrityError:
         raise Conflict(Msg("您已经投过票了。", "You have already voted in this round."), code="already_voted")
+    if bumped == 0:
+        _refuse_ballot(round_id, voter, now, info)
+    if bumped != len(choices) + 1:  # counter rows missing: the tally must be reconciled
+        log.error("monthly round %s: ballot bumped %s counters for %s choices", round_id, bumped, len(choices))
+    if info.live:
+        transaction.on_commit(lambda: request_tally_publish(round_id))
     return {"round": round_id, "receipt": params["receipt"], "cast_at": now, "choices": choices}
 
 
-def _refuse_ballot(round_id: int, voter: Any, now: datetime) -> None:
+def _refuse_ballot(round_id: int, voter: Any, now: datetime, info: selectors.VotingInfo) -> None:
     """The insert did nothing: say why (the rare path, so a few more queries are fine)."""
     round_ = Round.objects.select_related("scope").get(pk=round_id)
     if round_.status != RoundStatus.VOTING or not (round_.voting_starts <= now < round_.voting_ends):
         raise Conflict(Msg("不在投票时间内。", "Voting is not open."), code="voting_closed")
     _ensure_eligible(voter, round_)
-    raise Conflict(Msg("不在投票时间内。", "Voting is not open."), code="voting_closed")
+    selectors.forget_voting_info(round_id)  # the candidates we validated against were stale
+    raise InvalidInput(
+        Msg("选择无效。", "Invalid choices."),
+        code="invalid_choices",
+        fields={"choices": ["not a candidate of this round"]},
+    )
 
 
 # --- live tallies over the WebSocket -------------------------------------------------------
