@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 
 from backend.pagination import CursorPagination
 from backend.statemachine import allowed_actions
@@ -21,6 +22,7 @@ from grids.models import GridUnit
 
 from . import selectors, services
 from .models import Candidate, Nomination, ProgressReport, ResultsVisibility, Round, RoundEvent, RoundStatus
+from .throttles import BallotThrottle
 
 # --- serializers -------------------------------------------------------------------------
 
@@ -370,6 +372,11 @@ class CandidateListApi(APIView):
 
 
 class BallotApi(APIView):
+    # The hot path of a district vote. The token's user id is enough (no user query): the
+    # ballot's own statement checks that the account is active and has a verified home.
+    authentication_classes = [JWTStatelessUserAuthentication]
+    throttle_classes = [BallotThrottle]
+
     class BallotIn(serializers.Serializer):
         choices = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=50)
 

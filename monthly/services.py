@@ -42,11 +42,10 @@ from grids.models import GridLevel, GridUnit
 from grids.scope import ensure_in_reach
 from notifications.realtime import publish
 from notifications.services import notify
-from residents.models import Residence
+from residents.models import User
 
 from . import selectors
 from .models import (
-    Ballot,
     Candidate,
     Nomination,
     ProgressReport,
@@ -62,7 +61,7 @@ log = logging.getLogger(__name__)
 
 SCOPE_LEVELS = {GridLevel.DISTRICT, GridLevel.STREET}
 # Advisory lock namespace (first key of pg_advisory_xact_lock(int, int)); the second is the round id.
-ROUND_LOCK_NAMESPACE = 0x6D6F  # "mo"
+ROUND_LOCK_NAMESPACE = 28015  # 0x6D6F, "mo"; the stored function monthly_cast_ballot uses it too
 
 NOT_ELIGIBLE = Msg(
     "只有住址已核实且住在本轮范围内的居民可以参与。",
@@ -373,87 +372,53 @@ def _validate_choices(info: selectors.VotingInfo, choices: list[int]) -> None:
         raise InvalidInput(Msg("选择无效。", "Invalid choices."), code="invalid_choices", fields={"choices": [problem]})
 
 
-def _cast_sql() -> str:
-    """One round trip, sent as one simple query: two statements that PostgreSQL runs as one
-    implicit transaction, each with its own snapshot. The first takes the round's lock shared;
-    the second inserts the ballot if the round is in its window, the voter eligible and every
-    choice a candidate of the round, and bumps the counters of its shard (turnout row + each
-    chosen candidate) in the same statement."""
-    return f"""
-        SELECT pg_advisory_xact_lock_shared(%(ns)s, %(round)s);
-        WITH cast_ballot AS (
-            INSERT INTO {Ballot._meta.db_table} (round_id, voter_id, receipt, salt, sealed_choices, cast_at)
-            SELECT r.id, %(voter)s, %(receipt)s, %(salt)s, %(sealed)s, %(now)s
-            FROM {Round._meta.db_table} r
-            WHERE r.id = %(round)s AND r.status = 'voting'
-              AND r.voting_starts <= %(now)s AND %(now)s < r.voting_ends
-              AND EXISTS (
-                  SELECT 1 FROM {Residence._meta.db_table} h
-                  WHERE h.user_id = %(voter)s AND h.status = 'verified' AND starts_with(h.grid_path, r.scope_path)
-              )
-              AND (
-                  SELECT count(*) FROM {Candidate._meta.db_table} c
-                  WHERE c.round_id = r.id AND c.id = ANY(%(choices)s)
-              ) = %(n)s
-            RETURNING id
-        )
-        UPDATE {TallyShard._meta.db_table} t SET votes = t.votes + 1
-        FROM cast_ballot
-        WHERE t.round_id = %(round)s AND t.shard = %(shard)s
-          AND (t.candidate_id = ANY(%(choices)s) OR t.candidate_id IS NULL)
-        RETURNING cast_ballot.id
-    """
+# The stored function of migration 0002: the shared round lock, then ONE statement that inserts
+# the ballot if the round is in its window, the voter an active account with a verified home in
+# the scope and every choice a candidate of the round, and bumps the counters of the voter's
+# shard (the turnout row and each chosen candidate). Returns the counter rows bumped (0: refused).
+CAST_SQL = "SELECT monthly_cast_ballot(%s, %s, %s, %s, %s, %s::timestamptz, %s, %s::bigint[])"
 
 
 def ballot_cast(*, round_id: int, voter: Any, choices: list[int], now: datetime | None = None) -> dict[str, Any]:
     """Cast the voter's one ballot; returns `{"round","receipt","cast_at","choices"}`.
 
-    The hot path of a district vote is ONE round trip to PostgreSQL (see `_cast_sql`): the
-    shared round lock, then the insert with the eligibility, window and candidate tests and
-    the counter bump, atomically. The UNIQUE (round, voter) constraint, not a prior check,
-    makes a second ballot fail (409 `already_voted`). Not wrapped in @transaction.atomic: in
-    autocommit mode the two statements already form one transaction, and BEGIN/COMMIT would
-    cost two more round trips; inside a caller's transaction a savepoint keeps a refusal from
-    breaking it.
+    The hot path of a district vote is ONE short query (`CAST_SQL`, a stored function whose plans
+    PostgreSQL caches): the shared round lock, then the insert with the eligibility, window and
+    candidate tests and the counter bump, atomically. The UNIQUE (round, voter) constraint, not
+    a prior check, makes a second ballot fail (409 `already_voted`). Not wrapped in @transaction.atomic: in
+    autocommit mode the one statement is its own transaction, and BEGIN/COMMIT would cost two
+    more round trips; inside a caller's transaction a savepoint keeps a refusal from breaking it.
     """
     now = _now(now)
     info = selectors.voting_info(round_id)
     _validate_choices(info, choices)
     salt = secrets.token_hex(16)
-    params = {
-        "ns": ROUND_LOCK_NAMESPACE,
-        "round": round_id,
-        "voter": voter.pk,
-        "salt": salt,
-        "receipt": make_receipt(round_id, voter.pk, salt),
-        "sealed": encrypt(json.dumps(choices)),
-        "now": now,
-        "shard": voter.pk % max(info.shards, 1),
-        "choices": choices,
-        "n": len(choices),
-    }
+    receipt = make_receipt(round_id, voter.pk, salt)
+    shard = int(voter.pk) % max(info.shards, 1)
+    params = [round_id, voter.pk, receipt, salt, encrypt(json.dumps(choices)), now, shard, choices]
     guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
     try:
         with guard, connection.cursor() as cursor:
-            cursor.execute(_cast_sql(), params)
-            cursor.nextset()  # the second statement's rows
-            bumped = len(cursor.fetchall())
+            cursor.execute(CAST_SQL, params)
+            bumped = cursor.fetchone()[0]
     except IntegrityError:
         raise Conflict(Msg("您已经投过票了。", "You have already voted in this round."), code="already_voted")
     if bumped == 0:
-        _refuse_ballot(round_id, voter, now, info)
+        _refuse_ballot(round_id, voter, now)
     if bumped != len(choices) + 1:  # counter rows missing: the tally must be reconciled
         log.error("monthly round %s: ballot bumped %s counters for %s choices", round_id, bumped, len(choices))
     if info.live:
         transaction.on_commit(lambda: request_tally_publish(round_id))
-    return {"round": round_id, "receipt": params["receipt"], "cast_at": now, "choices": choices}
+    return {"round": round_id, "receipt": receipt, "cast_at": now, "choices": choices}
 
 
-def _refuse_ballot(round_id: int, voter: Any, now: datetime, info: selectors.VotingInfo) -> None:
+def _refuse_ballot(round_id: int, voter: Any, now: datetime) -> None:
     """The insert did nothing: say why (the rare path, so a few more queries are fine)."""
     round_ = Round.objects.select_related("scope").get(pk=round_id)
     if round_.status != RoundStatus.VOTING or not (round_.voting_starts <= now < round_.voting_ends):
         raise Conflict(Msg("不在投票时间内。", "Voting is not open."), code="voting_closed")
+    if not User.objects.filter(pk=voter.pk, is_active=True).exists():
+        raise PermissionDenied(Msg("账号已停用。", "This account is disabled."), code="account_disabled")
     _ensure_eligible(voter, round_)
     selectors.forget_voting_info(round_id)  # the candidates we validated against were stale
     raise InvalidInput(

@@ -190,11 +190,32 @@ def test_ballot_queries_are_few(api, tree, voting, django_assert_max_num_queries
     first, *_ = candidates(voting)
     client = api.as_user(tree.resident1)
     client.get(url(voting))  # warm nothing in particular; the first ballot fetches the round
-    # user, round, candidates, then the one cast statement (inside the test's transaction, a
-    # savepoint around it; in autocommit mode, as served, there is none)
-    with django_assert_max_num_queries(6):
+    # round, candidates, then the one cast statement (inside the test's transaction, a savepoint
+    # around it; in autocommit mode, as served, there is none). No user query: the token's id.
+    with django_assert_max_num_queries(5):
         assert client.post(url(voting, "ballot"), {"choices": [first.pk]}).status_code == 201
     other = UserFactory()
     ResidenceFactory(user=other, grid=tree.micro1)
-    with django_assert_max_num_queries(4):  # the round is cached now
+    with django_assert_max_num_queries(3):  # the round is cached now
         assert api.as_user(other).post(url(voting, "ballot"), {"choices": [first.pk]}).status_code == 201
+
+
+def test_disabled_account_cannot_vote_with_a_live_token(api, tree, voting):
+    client = api.as_user(tree.resident1)
+    tree.resident1.is_active = False
+    tree.resident1.save(update_fields=["is_active"])
+    r = client.post(url(voting, "ballot"), {"choices": [candidates(voting)[0].pk]})
+    assert r.status_code == 403 and r.json()["error"]["code"] == "account_disabled"
+    assert not Ballot.objects.exists()
+
+
+def test_ballots_are_throttled_per_voter(api, tree, voting, settings):
+    settings.MONTHLY_BALLOT_THROTTLE = "3/min"
+    first, *_ = candidates(voting)
+    client = api.as_user(tree.resident1)
+    codes = [client.post(url(voting, "ballot"), {"choices": [first.pk]}).status_code for _ in range(4)]
+    assert codes == [201, 409, 409, 429]
+    r = client.post(url(voting, "ballot"), {"choices": [first.pk]})
+    assert r.json()["error"]["code"] == "throttled" and int(r["Retry-After"]) <= 60
+    # another voter has a window of their own
+    assert api.as_user(tree.resident2).post(url(voting, "ballot"), {"choices": [first.pk]}).status_code == 403
