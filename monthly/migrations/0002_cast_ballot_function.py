@@ -45,7 +45,16 @@ $$;
 DROP = "DROP FUNCTION IF EXISTS monthly_cast_ballot(bigint, bigint, text, text, text, timestamptz, integer, bigint[]);"
 
 
+def _on_postgresql(sql: str):
+    def run(apps, schema_editor) -> None:
+        # The embedded SQLite demo casts ballots through the ORM instead (services.ballot_cast).
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return run
+
+
 class Migration(migrations.Migration):
     dependencies = [("monthly", "0001_initial"), ("residents", "0001_initial")]
 
-    operations = [migrations.RunSQL(CREATE, DROP)]
+    operations = [migrations.RunPython(_on_postgresql(CREATE), _on_postgresql(DROP))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -219,3 +220,30 @@ def test_ballots_are_throttled_per_voter(api, tree, voting, settings):
     assert r.json()["error"]["code"] == "throttled" and int(r["Retry-After"]) <= 60
     # another voter has a window of their own
     assert api.as_user(tree.resident2).post(url(voting, "ballot"), {"choices": [first.pk]}).status_code == 403
+
+
+def test_the_portable_cast_used_on_sqlite_follows_the_same_rules(tree, voting):
+    """The embedded demo (SQLite) casts through the ORM; same tests, same counters."""
+    first, second, _ = candidates(voting)
+    from django.utils import timezone
+
+    def params(voter, choices):
+        return [
+            voting.pk,
+            voter.pk,
+            f"r{voter.pk}",
+            "salt",
+            "",
+            timezone.now(),
+            voter.pk % voting.tally_shards,
+            choices,
+        ]
+
+    assert services._cast_portable(params(tree.resident1, [first.pk])) == 2
+    assert services._cast_portable(params(tree.resident2, [first.pk])) == 0  # another street
+    other = UserFactory()
+    ResidenceFactory(user=other, grid=tree.micro1)
+    assert services._cast_portable(params(other, [first.pk, 10**9])) == 0  # not a candidate
+    tally = live_tally(voting)
+    assert tally.turnout == 1 and tally.votes[first.pk] == 1 and tally.votes[second.pk] == 0
+    assert json.loads(Ballot.objects.get(voter=tree.resident1).sealed_choices) == [first.pk]
