@@ -189,11 +189,19 @@ class TallyShard(models.Model):
     votes = models.PositiveIntegerField(default=0)
 
     class Meta:
+        # One row per (round, shard, candidate) and one turnout row per (round, shard); two
+        # partial constraints rather than NULLS NOT DISTINCT, which SQLite (the demo) lacks.
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "shard", "candidate"], name="monthly_tally_shard_unique", nulls_distinct=False
-            )
+                fields=["round", "shard", "candidate"],
+                condition=Q(candidate__isnull=False),
+                name="monthly_tally_shard_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "shard"], condition=Q(candidate__isnull=True), name="monthly_tally_turnout_unique"
+            ),
         ]
+        indexes = [models.Index(fields=["round", "shard"], name="monthly_tally_round_shard")]
 
     def __str__(self) -> str:
         return f"round {self.round_id} shard {self.shard} candidate {self.candidate_id}: {self.votes}"
