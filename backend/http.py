@@ -17,11 +17,17 @@ def timeout() -> httpx.Timeout:
     return httpx.Timeout(settings.OUTBOUND_READ_TIMEOUT, connect=settings.OUTBOUND_CONNECT_TIMEOUT)
 
 
-def request_json(method: str, url: str, **kwargs: Any) -> dict[str, Any]:
-    """Send a request and return the decoded JSON object; raise OutboundError otherwise."""
+def request_json(method: str, url: str, *, client: httpx.Client | None = None, **kwargs: Any) -> dict[str, Any]:
+    """Send a request and return the decoded JSON object; raise OutboundError otherwise.
+
+    `client`: a long-lived pooled client for callers that send many requests (robot webhooks);
+    by default a client per call."""
     try:
-        with httpx.Client(timeout=timeout(), follow_redirects=False) as client:
+        if client is not None:
             response = client.request(method, url, **kwargs)
+        else:
+            with httpx.Client(timeout=timeout(), follow_redirects=False) as own:
+                response = own.request(method, url, **kwargs)
     except httpx.HTTPError as exc:
         raise OutboundError(f"{type(exc).__name__}: {exc}") from exc
     if response.status_code >= 500:

@@ -10,13 +10,14 @@ from django.contrib.auth.models import AnonymousUser
 
 @database_sync_to_async
 def user_from_token(raw: str):
+    from rest_framework.exceptions import AuthenticationFailed
     from rest_framework_simplejwt.authentication import JWTAuthentication
     from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
     auth = JWTAuthentication()
     try:
-        return auth.get_user(auth.get_validated_token(raw))
-    except (InvalidToken, TokenError, Exception):  # any bad token is simply anonymous
+        return auth.get_user(auth.get_validated_token(raw.encode()))
+    except (InvalidToken, TokenError, AuthenticationFailed):  # a bad token is simply anonymous
         return AnonymousUser()
 
 

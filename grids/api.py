@@ -26,7 +26,7 @@ class GridUnitIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     level = serializers.ChoiceField(choices=GridLevel.choices)
     code = serializers.RegexField(r"^[0-9A-Za-z-]{1,32}$", max_length=32)
-    parent = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all(), allow_null=True, required=False)
+    parent = serializers.IntegerField(allow_null=True, required=False)
 
 
 class AssignmentOut(serializers.ModelSerializer):
@@ -69,7 +69,11 @@ class GridListApi(APIView):
     def post(self, request: Request) -> Response:
         data = GridUnitIn(data=request.data)
         data.is_valid(raise_exception=True)
-        unit = services.unit_create(actor=request.user, **{"parent": None, **data.validated_data})
+        fields = dict(data.validated_data)
+        parent_id = fields.pop("parent", None)
+        # The parent is looked up in the caller's view of the tree: outside it, 404.
+        parent = selectors.unit_get(user=request.user, unit_id=parent_id) if parent_id is not None else None
+        unit = services.unit_create(actor=request.user, parent=parent, **fields)
         return Response(GridUnitOut(unit).data, status=status.HTTP_201_CREATED)
 
 

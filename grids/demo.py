@@ -95,27 +95,39 @@ def spread(total: int, parts: int) -> list[int]:
 
 def _children(
     parents: list[GridUnit],
-    total: int,
     level: str,
-    code: Callable[[GridUnit, int], str],
     name: Callable[[GridUnit, int, int], str],
+    *,
+    code_infix: str = "",
+    width: int = 3,
 ) -> list[GridUnit]:
+    """COUNTS[level] new units spread over `parents`; a child's code is its parent's code plus
+    `code_infix` and a serial of `width` digits. `name(parent, i, serial)` names the i-th child."""
     rows, serial = [], 0
-    for parent, count in zip(parents, spread(total, len(parents)), strict=True):
+    for parent, count in zip(parents, spread(COUNTS[level], len(parents)), strict=True):
         for i in range(1, count + 1):
-            unit_code = code(parent, i)
+            code = f"{parent.code}{code_infix}{i:0{width}d}"
             rows.append(
                 GridUnit(
                     parent=parent,
                     level=level,
-                    code=unit_code,
+                    code=code,
                     name=name(parent, i, serial),
-                    path=GridUnit.path_for(parent, unit_code),
+                    path=GridUnit.path_for(parent, code),
                     depth=parent.depth + 1,
                 )
             )
             serial += 1
     return rows
+
+
+def _community_name(parent: GridUnit, i: int, serial: int) -> str:
+    quarter = ["东", "西", "南", "北", "中", "新", ""][serial // len(_PLACES) % 7]
+    return f"{_PLACES[serial % len(_PLACES)]}{quarter}社区"
+
+
+def _dedicated_name(parent: GridUnit, i: int, serial: int) -> str:
+    return f"{parent.name.removesuffix('社区')}{_DEDICATED_KINDS[serial % len(_DEDICATED_KINDS)]}"
 
 
 def _ensure(rows: list[GridUnit]) -> list[GridUnit]:
@@ -152,44 +164,10 @@ def build_district() -> dict[str, list[GridUnit]]:
             for i, n in enumerate(STREETS, start=1)
         ]
     )
-    communities = _ensure(
-        _children(
-            streets,
-            COUNTS[GridLevel.COMMUNITY],
-            GridLevel.COMMUNITY,
-            lambda p, i: f"{p.code}{i:03d}",
-            lambda p, i, s: (
-                f"{_PLACES[s % len(_PLACES)]}{['东', '西', '南', '北', '中', '新', ''][s // len(_PLACES) % 7]}社区"
-            ),
-        )
-    )
-    grids = _ensure(
-        _children(
-            communities,
-            COUNTS[GridLevel.GRID],
-            GridLevel.GRID,
-            lambda p, i: f"{p.code}{i:03d}",
-            lambda p, i, s: f"{p.name}第{i}网格",
-        )
-    )
-    micros = _ensure(
-        _children(
-            grids,
-            COUNTS[GridLevel.MICRO],
-            GridLevel.MICRO,
-            lambda p, i: f"{p.code}{i:03d}",
-            lambda p, i, s: f"{p.name}{i}号{'楼' if i % 3 else '院'}",
-        )
-    )
-    dedicated = _ensure(
-        _children(
-            communities,
-            COUNTS[GridLevel.DEDICATED],
-            GridLevel.DEDICATED,
-            lambda p, i: f"{p.code}9{i:02d}",
-            lambda p, i, s: f"{p.name.removesuffix('社区')}{_DEDICATED_KINDS[s % len(_DEDICATED_KINDS)]}",
-        )
-    )
+    communities = _ensure(_children(streets, GridLevel.COMMUNITY, _community_name))
+    grids = _ensure(_children(communities, GridLevel.GRID, lambda p, i, s: f"{p.name}第{i}网格"))
+    micros = _ensure(_children(grids, GridLevel.MICRO, lambda p, i, s: f"{p.name}{i}号{'楼' if i % 3 else '院'}"))
+    dedicated = _ensure(_children(communities, GridLevel.DEDICATED, _dedicated_name, code_infix="9", width=2))
     return {
         "district": district,
         "street": streets,

@@ -50,10 +50,12 @@ def forget_reach(user: Any) -> None:
 
 
 def path_q(paths: Iterable[str], field: str = "path") -> Q:
-    """A Q matching rows whose `field` lies under any of `paths`; matches nothing for none."""
-    paths = list(paths)
-    if ROOT in paths:
-        return Q()
+    """A Q matching rows whose `field` lies under any of `paths`; matches nothing for none.
+
+    The root gives a real predicate (every path starts with "/"), not the empty Q(), so that
+    OR-ing it with another condition still means "everything".
+    """
+    paths = [ROOT] if ROOT in paths else list(paths)
     if not paths:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))

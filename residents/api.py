@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
@@ -78,18 +79,28 @@ def tokens_for(user: User) -> dict[str, Any]:
 
 
 class LoginThrottle(ScopedRateThrottle):
+    """Per-IP limit on login attempts (on top of the per-account lock-out), counted in the
+    shared cache. Reads its rate when asked, so a changed setting applies at once."""
+
     scope_attr = "throttle_scope"
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
 # --- auth --------------------------------------------------------------------------------
 
 
-class WeChatLoginApi(APIView):
+class LoginApi(APIView):
+    """Open to anyone, limited per IP; subclasses turn credentials into tokens."""
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [LoginThrottle]
     throttle_scope = "login"
 
+
+class WeChatLoginApi(LoginApi):
     class In(serializers.Serializer):
         code = serializers.CharField(max_length=128)
 
@@ -101,12 +112,7 @@ class WeChatLoginApi(APIView):
         return Response(tokens_for(user))
 
 
-class PasswordLoginApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [LoginThrottle]
-    throttle_scope = "login"
-
+class PasswordLoginApi(LoginApi):
     class In(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
@@ -214,7 +220,7 @@ class ResidenceDetailApi(APIView):
         return Response(ResidenceStaffOut(selectors.residence_get(user=request.user, residence_id=residence_id)).data)
 
 
-class _ResidenceReviewApi(APIView):
+class ResidenceReviewApi(APIView):
     action = ""
 
     class In(serializers.Serializer):
@@ -230,11 +236,11 @@ class _ResidenceReviewApi(APIView):
         return Response(ResidenceStaffOut(residence).data)
 
 
-class ResidenceVerifyApi(_ResidenceReviewApi):
+class ResidenceVerifyApi(ResidenceReviewApi):
     action = "verify"
 
 
-class ResidenceRejectApi(_ResidenceReviewApi):
+class ResidenceRejectApi(ResidenceReviewApi):
     action = "reject"
 
 

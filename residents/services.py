@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -29,20 +31,27 @@ log = logging.getLogger(__name__)
 # --- login -------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def wechat_login(*, code: str) -> User:
-    """Log a resident in with a wx.login code; the first login creates the account."""
+@contextmanager
+def _wechat_refusals(*, code: str, zh: str, en: str) -> Iterator[None]:
+    """WeChat said no (an errcode): 400 with `code`; WeChat did not answer: 503."""
     try:
-        session = wechat.code2session(code)
+        yield
     except wechat.WeChatError as exc:
         raise InvalidInput(
-            Msg(f"微信登录失败（{exc.errcode}）。", f"WeChat login failed ({exc.errcode})."),
-            code="wechat_login_failed",
+            Msg(f"{zh}（{exc.errcode}）。", f"{en} ({exc.errcode})."),
+            code=code,
             fields={"code": [exc.errmsg or str(exc.errcode)]},
         ) from exc
     except OutboundError as exc:
-        log.warning("code2Session unreachable: %s", exc)
+        log.warning("WeChat unreachable: %s", exc)
         raise UpstreamUnavailable(code="wechat_unavailable") from exc
+
+
+@transaction.atomic
+def wechat_login(*, code: str) -> User:
+    """Log a resident in with a wx.login code; the first login creates the account."""
+    with _wechat_refusals(code="wechat_login_failed", zh="微信登录失败", en="WeChat login failed"):
+        session = wechat.code2session(code)
     openid = session["openid"]
     user, created = User.objects.get_or_create(
         openid=openid,
@@ -105,15 +114,8 @@ def user_update_profile(*, user: User, nickname: str | None = None, avatar_url: 
 @transaction.atomic
 def user_bind_phone(*, user: User, code: str) -> User:
     """Bind the phone number WeChat vouches for (getPhoneNumber's code)."""
-    try:
+    with _wechat_refusals(code="wechat_phone_failed", zh="获取手机号失败", en="Could not get the phone number"):
         phone = wechat.phone_number(code)
-    except wechat.WeChatError as exc:
-        raise InvalidInput(
-            Msg(f"获取手机号失败（{exc.errcode}）。", f"Could not get the phone number ({exc.errcode})."),
-            code="wechat_phone_failed",
-        ) from exc
-    except OutboundError as exc:
-        raise UpstreamUnavailable(code="wechat_unavailable") from exc
     user.set_phone(phone)
     user.save(update_fields=["phone_encrypted", "phone_digest"])
     return user

@@ -18,6 +18,21 @@ APPEAL_REOPEN_DAYS = env_int("APPEAL_REOPEN_DAYS", 7)
 APPEAL_AUTOCLOSE_DAYS = env_int("APPEAL_AUTOCLOSE_DAYS", 7)
 # Mediation (调解): days from acceptance to an outcome.
 MEDIATION_CASE_DAYS = env_int("MEDIATION_CASE_DAYS", 30)
+# Mediators are reminded of a session this many hours before it.
+MEDIATION_REMINDER_HOURS = env_int("MEDIATION_REMINDER_HOURS", 24)
+# Notifications: delivery of group-chat and subscribe messages (notifications.delivery).
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 6)
+DELIVERY_RETRY_BASE_SECONDS = float(env_str("DELIVERY_RETRY_BASE_SECONDS", "15"))
+DELIVERY_RETRY_MAX_SECONDS = float(env_str("DELIVERY_RETRY_MAX_SECONDS", "900"))
+# A worker owns a delivery it claimed this long; must exceed connect + read timeout.
+DELIVERY_LEASE_SECONDS = float(env_str("DELIVERY_LEASE_SECONDS", "30"))
+# The sweeper re-enqueues deliveries still unsent this long after they were due.
+DELIVERY_SWEEP_AFTER_SECONDS = float(env_str("DELIVERY_SWEEP_AFTER_SECONDS", "60"))
+# Deliveries per Celery task message (fewer broker round trips for a district-wide announcement).
+DELIVERY_TASK_CHUNK = env_int("DELIVERY_TASK_CHUNK", 20)
+# Up to this many inbox rows / deliveries are pushed / enqueued in the committing process;
+# larger fan-outs hand the work to one Celery task.
+NOTIFY_INLINE_MAX = env_int("NOTIFY_INLINE_MAX", 200)
 # 每月一事: counter rows per candidate (spreads concurrent ballots over rows; more rows, less
 # waiting on one hot row, a slightly longer sum), and how long a web process trusts a voting
 # round's candidate list (candidates cannot change while voting; the window is checked in SQL).

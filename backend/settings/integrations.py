@@ -19,3 +19,13 @@ WECHAT_SUBSCRIBE_TEMPLATES = {
 }
 WECHAT_MINIPROGRAM_STATE = env_str("WECHAT_MINIPROGRAM_STATE", "formal")
 ROBOT_MESSAGES_PER_MINUTE = env_int("ROBOT_MESSAGES_PER_MINUTE", 20)
+# Robot rate limit: at most ROBOT_MESSAGES_PER_MINUTE messages per ROBOT_RATE_WINDOW_SECONDS per
+# robot (WeCom and DingTalk allow 20 a minute), counted in Redis across every worker.
+ROBOT_RATE_WINDOW_SECONDS = float(env_str("ROBOT_RATE_WINDOW_SECONDS", "60"))
+# Hosts a group chat's webhook may point at (SSRF guard); extra hosts for private deployments.
+ROBOT_WEBHOOK_HOSTS = {
+    "wecom": ["qyapi.weixin.qq.com"],
+    "dingtalk": ["oapi.dingtalk.com"],
+    "feishu": ["open.feishu.cn", "open.larksuite.com"],
+}
+ROBOT_WEBHOOK_EXTRA_HOSTS = [h.strip() for h in env_str("ROBOT_WEBHOOK_EXTRA_HOSTS", "").split(",") if h.strip()]

@@ -64,6 +64,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mediation.tasks.flag_overdue_cases",
         "schedule": timedelta(minutes=15),
     },
+    "mediation-session-reminders": {
+        "task": "mediation.tasks.remind_upcoming_sessions",
+        "schedule": timedelta(minutes=10),
+    },
     "monthly-phases": {
         "task": "monthly.tasks.advance_round_phases",
         "schedule": timedelta(seconds=30),

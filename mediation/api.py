@@ -1,0 +1,431 @@
+"""HTTP for mediation (API.md "Mediation"): thin views over services and selectors.
+
+Every call on a case answers with the case as it now is (`CaseOut`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.pagination import CursorPagination
+from backend.statemachine import allowed_actions
+from grids.models import GridUnit
+from grids.selectors import unit_get
+from residents.models import User
+
+from . import selectors, services
+from .models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Category,
+    FollowUp,
+    MediationTeam,
+    MemberRole,
+    Party,
+    Referral,
+    Session,
+    TeamKind,
+    TeamMember,
+)
+
+# --- serializers -------------------------------------------------------------------------
+
+
+class UserRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class TeamOut(serializers.ModelSerializer):
+    grid_name = serializers.CharField(source="grid.name", read_only=True)
+    member_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MediationTeam
+        fields = ["id", "name", "kind", "grid", "grid_name", "description", "active", "member_count", "created_at"]
+
+    def get_member_count(self, team: MediationTeam) -> int:
+        count = getattr(team, "member_count", None)
+        return team.members.count() if count is None else count
+
+
+class TeamIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=TeamKind.choices)
+    grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    lead = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
+
+
+class MemberOut(serializers.ModelSerializer):
+    user_name = serializers.CharField(source="user.display_name", read_only=True)
+
+    class Meta:
+        model = TeamMember
+        fields = ["id", "team", "user", "user_name", "role", "created_at"]
+
+
+class MemberIn(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+
+
+class PartyIn(serializers.Serializer):
+    name = serializers.CharField(max_length=64)
+    phone = serializers.RegexField(r"^\+?\d{5,20}$", required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(choices=Party.Role.choices)
+
+
+class CaseIn(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    description = serializers.CharField(max_length=5000)
+    title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all(), required=False)
+    team = serializers.PrimaryKeyRelatedField(queryset=MediationTeam.objects.all(), required=False)
+    parties = PartyIn(many=True, allow_empty=False, max_length=20)
+
+    def validate_parties(self, parties: list[dict[str, Any]]) -> list[services.PartyIn]:
+        if not any(p["role"] == Party.Role.APPLICANT for p in parties):
+            raise serializers.ValidationError("at least one party with role applicant")
+        return [services.PartyIn(**p) for p in parties]
+
+
+class PartyOut(serializers.ModelSerializer):
+    phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Party
+        fields = ["id", "name", "role", "user", "phone", "phone_masked"]
+
+    def get_phone(self, party: Party) -> str | None:
+        """The full number for staff of the case's subtree only (their view is logged)."""
+        return party.phone if self.context.get("show_phones") else None
+
+
+class SessionOut(serializers.ModelSerializer):
+    class Meta:
+        model = Session
+        fields = ["id", "scheduled_at", "place", "notes", "recorded_at", "recorded_by", "cancelled_at"]
+
+
+class EventOut(serializers.ModelSerializer):
+    actor_name = serializers.CharField(source="actor.display_name", default=None)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["action", "actor", "actor_name", "from_status", "to_status", "note", "at"]
+
+
+class FollowUpOut(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUp
+        fields = ["id", "notes", "fulfilled", "by", "at"]
+
+
+class AgreementOut(serializers.Serializer):
+    terms = serializers.CharField()
+    recorded_by = serializers.IntegerField(source="recorded_by_id", allow_null=True)
+    at = serializers.DateTimeField()
+
+
+class CaseListOut(serializers.ModelSerializer):
+    grid_name = serializers.CharField(source="grid.name", read_only=True)
+    team_name = serializers.CharField(source="team.name", default=None, read_only=True)
+    mine = serializers.BooleanField(default=False, read_only=True, help_text="the caller mediates it")
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "title",
+            "category",
+            "status",
+            "source",
+            "grid",
+            "grid_name",
+            "team",
+            "team_name",
+            "due_at",
+            "is_overdue",
+            "next_session_at",
+            "mine",
+            "created_at",
+        ]
+
+
+class CaseOut(CaseListOut):
+    mediators = UserRef(many=True, read_only=True)
+    parties = serializers.SerializerMethodField()
+    sessions = SessionOut(many=True, read_only=True)
+    agreement = serializers.SerializerMethodField()
+    follow_ups = FollowUpOut(many=True, read_only=True)
+    timeline = EventOut(source="events", many=True, read_only=True)
+    actions = serializers.SerializerMethodField(help_text="actions the state machine allows now")
+
+    class Meta(CaseListOut.Meta):
+        fields = [
+            *CaseListOut.Meta.fields,
+            "description",
+            "source_appeal_id",
+            "applicant",
+            "registered_by",
+            "mediators",
+            "parties",
+            "accepted_at",
+            "overdue_at",
+            "decline_reason",
+            "sessions",
+            "agreement",
+            "outcome",
+            "outcome_at",
+            "failure_reason",
+            "referral",
+            "follow_ups",
+            "closed_at",
+            "timeline",
+            "actions",
+        ]
+
+    @extend_schema_field(PartyOut(many=True))
+    def get_parties(self, case: Case) -> list[dict[str, Any]]:
+        return PartyOut(case.parties.all(), many=True, context={"show_phones": case.show_phones}).data
+
+    @extend_schema_field(AgreementOut(allow_null=True))
+    def get_agreement(self, case: Case) -> dict[str, Any] | None:
+        agreement = getattr(case, "agreement", None)
+        return AgreementOut(agreement).data if agreement else None
+
+    def get_actions(self, case: Case) -> list[str]:
+        return allowed_actions(case)
+
+
+class AcceptIn(serializers.Serializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=MediationTeam.objects.all())
+    mediators = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), many=True, allow_empty=False)
+
+    def validate_mediators(self, mediators: list[User]) -> list[User]:
+        if len(mediators) > 10:
+            raise serializers.ValidationError("at most 10 mediators")
+        return mediators
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class SessionIn(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField()
+    place = serializers.CharField(max_length=200)
+
+
+class RecordIn(serializers.Serializer):
+    notes = serializers.CharField(max_length=10000)
+
+
+class AgreementIn(serializers.Serializer):
+    terms = serializers.CharField(max_length=10000)
+
+
+class FailIn(ReasonIn):
+    referral = serializers.ChoiceField(choices=Referral.choices)
+
+
+class FollowUpIn(serializers.Serializer):
+    notes = serializers.CharField(max_length=5000)
+    fulfilled = serializers.BooleanField()
+
+
+class EscalateIn(ReasonIn):
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=MediationTeam.objects.all(), required=False, help_text="default: the nearest team one level up"
+    )
+
+
+class FiguresRow(serializers.Serializer):
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    agreed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    agreed_rate = serializers.FloatField(allow_null=True, help_text="agreed / (agreed + failed); null when none")
+
+
+class TeamFiguresOut(FiguresRow):
+    team = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class UnitFiguresOut(FiguresRow):
+    grid = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class FiguresOut(FiguresRow):
+    per_team = TeamFiguresOut(many=True)
+    per_unit = UnitFiguresOut(many=True, help_text="per child unit of `grid`")
+
+
+def _paginate(view: APIView, request: Request, rows: Any, out: type[serializers.Serializer], **kwargs: Any) -> Response:
+    paginator = CursorPagination()
+    for name, value in kwargs.items():
+        setattr(paginator, name, value)
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response(out(page, many=True).data)
+
+
+def _case_out(request: Request, case_id: int, *, acted: bool = False) -> dict[str, Any]:
+    return CaseOut(selectors.case_for_display(user=request.user, case_id=case_id, acted=acted)).data
+
+
+# --- teams -------------------------------------------------------------------------------
+
+
+class TeamListApi(APIView):
+    class Filters(serializers.Serializer):
+        grid = serializers.IntegerField(required=False)
+        kind = serializers.ChoiceField(choices=TeamKind.choices, required=False)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("grid", int, description="teams that may take a case in this unit"),
+            OpenApiParameter("kind", str, enum=TeamKind.values),
+        ],
+        responses=TeamOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.Filters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        grid_id = filters.validated_data.get("grid")
+        grid = unit_get(user=request.user, unit_id=grid_id) if grid_id is not None else None
+        teams = selectors.team_list(user=request.user, grid=grid, kind=filters.validated_data.get("kind"))
+        return _paginate(self, request, teams, TeamOut)
+
+    @extend_schema(request=TeamIn, responses={201: TeamOut})
+    def post(self, request: Request) -> Response:
+        data = TeamIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = services.team_create(actor=request.user, **data.validated_data)
+        return Response(TeamOut(team).data, status=status.HTTP_201_CREATED)
+
+
+class TeamDetailApi(APIView):
+    @extend_schema(responses=TeamOut)
+    def get(self, request: Request, team_id: int) -> Response:
+        return Response(TeamOut(selectors.team_get(user=request.user, team_id=team_id)).data)
+
+
+class TeamMembersApi(APIView):
+    @extend_schema(responses=MemberOut(many=True))
+    def get(self, request: Request, team_id: int) -> Response:
+        team = selectors.team_get(user=request.user, team_id=team_id)
+        return _paginate(self, request, selectors.team_members(user=request.user, team=team), MemberOut)
+
+    @extend_schema(request=MemberIn, responses={201: MemberOut})
+    def post(self, request: Request, team_id: int) -> Response:
+        team = selectors.team_get(user=request.user, team_id=team_id)
+        data = MemberIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = services.team_member_add(team=team, actor=request.user, **data.validated_data)
+        return Response(MemberOut(member).data, status=status.HTTP_201_CREATED)
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+class CaseListApi(APIView):
+    class Filters(serializers.Serializer):
+        status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
+        category = serializers.ChoiceField(choices=Category.choices, required=False)
+        team = serializers.IntegerField(required=False)
+        grid = serializers.IntegerField(required=False)
+        overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+        mine = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=CaseStatus.values),
+            OpenApiParameter("category", str, enum=Category.values),
+            OpenApiParameter("team", int),
+            OpenApiParameter("grid", int, description="cases in this unit's subtree"),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("mine", bool, description="cases I mediate or am a party to"),
+        ],
+        responses=CaseListOut(many=True),
+        description="The caller's cases: the ones they mediate first, then by what is due next.",
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.Filters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = dict(filters.validated_data)
+        if params.get("grid") is not None:
+            params["grid"] = unit_get(user=request.user, unit_id=params["grid"])
+        cases = selectors.case_list(user=request.user, **params)
+        return _paginate(self, request, cases, CaseListOut, ordering="sort_key")
+
+    @extend_schema(request=CaseIn, responses={201: CaseOut})
+    def post(self, request: Request) -> Response:
+        data = CaseIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_create(actor=request.user, **data.validated_data)
+        return Response(_case_out(request, case.pk, acted=True), status=status.HTTP_201_CREATED)
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(responses=CaseOut)
+    def get(self, request: Request, case_id: int) -> Response:
+        return Response(_case_out(request, case_id))
+
+
+class _CaseActionApi(APIView):
+    """POST .../cases/{id}/<action>: parse `In`, call `service`, answer with the case."""
+
+    In: type[serializers.Serializer] = serializers.Serializer
+    service: Any = None
+    answer_status = status.HTTP_200_OK
+
+    def post(self, request: Request, case_id: int, **url_kwargs: Any) -> Response:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        data = self.In(data=request.data)
+        data.is_valid(raise_exception=True)
+        type(self).service(case=case, actor=request.user, **url_kwargs, **data.validated_data)
+        # The service has just checked the caller; escalating may take the case out of their view.
+        return Response(_case_out(request, case_id, acted=True), status=self.answer_status)
+
+
+def _case_action(name: str, request: type[serializers.Serializer], service: Any, code: int = 200) -> type[APIView]:
+    """An action view: its input, its service, and the schema that says so."""
+    view = type(name, (_CaseActionApi,), {"In": request, "service": staticmethod(service), "answer_status": code})
+    return extend_schema_view(post=extend_schema(request=request, responses={code: CaseOut}))(view)
+
+
+CaseAcceptApi = _case_action("CaseAcceptApi", AcceptIn, services.case_accept)
+CaseDeclineApi = _case_action("CaseDeclineApi", ReasonIn, services.case_decline)
+CaseSessionsApi = _case_action("CaseSessionsApi", SessionIn, services.session_schedule, status.HTTP_201_CREATED)
+SessionRecordApi = _case_action("SessionRecordApi", RecordIn, services.session_record)
+CaseAgreementApi = _case_action("CaseAgreementApi", AgreementIn, services.case_agree)
+CaseFailApi = _case_action("CaseFailApi", FailIn, services.case_fail)
+CaseFollowUpApi = _case_action("CaseFollowUpApi", FollowUpIn, services.case_follow_up)
+CaseEscalateApi = _case_action("CaseEscalateApi", EscalateIn, services.case_escalate)
+
+
+# --- figures -----------------------------------------------------------------------------
+
+
+class FiguresApi(APIView):
+    class Filters(serializers.Serializer):
+        grid = serializers.IntegerField()
+
+    @extend_schema(parameters=[OpenApiParameter("grid", int, required=True)], responses=FiguresOut)
+    def get(self, request: Request) -> Response:
+        filters = self.Filters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        unit = unit_get(user=request.user, unit_id=filters.validated_data["grid"])
+        return Response(FiguresOut(selectors.figures(user=request.user, unit=unit)).data)

@@ -1,0 +1,19 @@
+"""The notifications app's own events: announcements and the group-chat test message."""
+
+from .templates import EventTemplate, register_templates
+
+register_templates(
+    {
+        "announcement": EventTemplate(
+            title="{title}",
+            body="{body}",
+            subscribe="announcement",
+            subscribe_fields={"thing1": "{title}", "thing2": "{grid_name}", "time3": "{time}"},
+            page="pages/announcements/detail?id={announcement_id}",
+        ),
+        "group_chat_test": EventTemplate(
+            title="测试消息",
+            body="这是来自原点在线的测试消息：群聊“{chat_name}”已接通。",
+        ),
+    }
+)
