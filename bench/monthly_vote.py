@@ -3,7 +3,7 @@
 HTTP through the production server setup, against the bare endpoint of the same server.
 
     .venv/bin/python bench/monthly_vote.py                  # defaults below
-    .venv/bin/python bench/monthly_vote.py --residents 100000 --duration 20 --connections 16
+    .venv/bin/python bench/monthly_vote.py --residents 100000 --duration 20 --connections 8 --workers 4
 
 What it does, in one run:
 1. database `yd_bench_monthly` (created if missing, migrated); the district's real grid shape
@@ -94,7 +94,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--residents", type=int, default=100_000)
     p.add_argument("--duration", type=int, default=20, help="seconds of ballots")
     p.add_argument("--bare-duration", type=int, default=10, help="seconds of each bare-endpoint run")
-    p.add_argument("--connections", type=int, default=16)
+    p.add_argument(
+        "--connections", type=int, default=8, help="wrk connections (2 per worker: a little queueing, no idle worker)"
+    )
     p.add_argument("--threads", type=int, default=1, help="wrk threads")
     p.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     p.add_argument("--server", choices=["sync", "gthread", "asgi"], default="sync")
