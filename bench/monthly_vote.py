@@ -373,7 +373,8 @@ def main() -> None:
     write_tokens(voters, tokens)
     import redis
 
-    redis.Redis.from_url(env["REDIS_URL"]).flushdb()  # throttle counters of earlier runs
+    for url in (env["REDIS_URL"], env["CELERY_BROKER_URL"]):  # earlier runs' counters and queued tasks
+        redis.Redis.from_url(url).flushdb()
 
     server = start_server(args, env)
     print(

@@ -18,6 +18,7 @@ from .models import (
     Round,
     RoundEvent,
     RoundResult,
+    RoundStatus,
     TallyShard,
 )
 
@@ -33,11 +34,27 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+def _nominating(obj) -> bool:
+    return obj is None or obj.status == RoundStatus.NOMINATING
+
+
 class CandidateInline(admin.TabularInline):
+    """Editable while nominating only: a ballot is validated against a fixed list, and the
+    counters of each candidate are created when voting opens."""
+
     model = Candidate
     fields = ["title", "description", "nomination", "created_by"]
     raw_id_fields = ["nomination", "created_by"]
     extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return _nominating(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _nominating(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _nominating(obj) and super().has_delete_permission(request, obj)
 
 
 class EventInline(admin.TabularInline):
@@ -57,9 +74,18 @@ class RoundAdmin(admin.ModelAdmin):
     list_filter = ["status", "results_visibility", "month"]
     search_fields = ["title", "scope__name", "scope__code"]
     raw_id_fields = ["scope", "winner", "created_by"]
-    # Counts and the winner are written by the close only.
-    readonly_fields = ["scope_path", "tally_shards", "winner", "turnout", "eligible", "counted_at"]
+    # The status moves through the services only (history, notifications); counts and the
+    # winner are written by the close; once voting opened nothing is edited here.
+    readonly_fields = ["status", "scope_path", "tally_shards", "winner", "turnout", "eligible", "counted_at"]
     inlines = [CandidateInline, EventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if _nominating(obj):
+            return self.readonly_fields
+        return [f.name for f in Round._meta.fields]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _nominating(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Nomination)

@@ -135,3 +135,12 @@ def test_admin_shows_no_voter_and_no_choices(admin_client_of, tree, voting):
     services.round_close(round_=voting, actor=tree.staff1)
     assert admin_client_of.get("/admin/monthly/tallyshard/").context["cl"].result_count > 0
     assert admin_client_of.get("/admin/monthly/roundresult/").context["cl"].result_count == 3
+
+
+def test_admin_cannot_change_a_round_once_voting(admin_client_of, voting):
+    page = admin_client_of.get(f"/admin/monthly/round/{voting.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"]
+    assert "status" in form.readonly_fields and "voting_ends" in form.readonly_fields
+    inline = page.context["inline_admin_formsets"][0]
+    assert not inline.has_add_permission and not inline.has_change_permission
