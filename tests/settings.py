@@ -12,6 +12,9 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 # Tasks run in-process unless a test starts a real worker (tests/fakes + notifications tests).
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+# No connection pool here: concurrency tests run plain threads that never hand their
+# connection back the way a request or task does. The benchmarks run with the pool.
+os.environ.setdefault("DB_POOL", "0")
 os.environ.setdefault("THROTTLE_ANON", "100000/min")
 os.environ.setdefault("THROTTLE_USER", "100000/min")
 os.environ.setdefault("THROTTLE_LOGIN", "100000/min")

@@ -3,12 +3,12 @@
 import dj_database_url
 
 from .base import BASE_DIR
-from .env import env_int, env_str
+from .env import env_bool, env_int, env_str
 
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
         conn_health_checks=True,
     )
 }
@@ -16,3 +16,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (runserver, eager tasks) share the file: wait rather than fail.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif env_bool("DB_POOL", True):
+    # Under ASGI every request runs in a worker thread, so persistent connections (CONN_MAX_AGE)
+    # pile up one per thread until PostgreSQL refuses clients. A per-process psycopg pool bounds
+    # them instead (Django requires CONN_MAX_AGE = 0 with a pool).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": env_int("DB_POOL_MIN", 1),
+            "max_size": env_int("DB_POOL_MAX", 10),
+            "timeout": env_int("DB_POOL_TIMEOUT", 10),
+        }
+    }

@@ -18,6 +18,14 @@ APPEAL_REOPEN_DAYS = env_int("APPEAL_REOPEN_DAYS", 7)
 APPEAL_AUTOCLOSE_DAYS = env_int("APPEAL_AUTOCLOSE_DAYS", 7)
 # Mediation (调解): days from acceptance to an outcome.
 MEDIATION_CASE_DAYS = env_int("MEDIATION_CASE_DAYS", 30)
+# Per level, a category's limits may be overridden (APPEAL_DEADLINES[category][level] over
+# APPEAL_DEADLINES[category] over ["default"]): escalated to the street or the district, repairs
+# and policy questions involve other departments and get more working days.
+APPEAL_DEADLINES["facilities"]["street"] = {"resolve_days": 10}
+APPEAL_DEADLINES["facilities"]["district"] = {"resolve_days": 15}
+APPEAL_DEADLINES["policy"]["district"] = {"resolve_days": 15}
+APPEAL_MAX_ATTACHMENTS = env_int("APPEAL_MAX_ATTACHMENTS", 9)
+APPEAL_NUMBER_PREFIX = "SQ"
 # Mediators are reminded of a session this many hours before it.
 MEDIATION_REMINDER_HOURS = env_int("MEDIATION_REMINDER_HOURS", 24)
 # Notifications: delivery of group-chat and subscribe messages (notifications.delivery).

@@ -1,7 +1,7 @@
 """Outside systems, each reached over HTTP at a base URL with timeouts (tests point them at
 local fakes)."""
 
-from .env import env_int, env_str
+from .env import env_int, env_list, env_str
 
 WECHAT_API_BASE = env_str("WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/")
 WECHAT_APPID = env_str("WECHAT_APPID", "")
@@ -28,4 +28,7 @@ ROBOT_WEBHOOK_HOSTS = {
     "dingtalk": ["oapi.dingtalk.com"],
     "feishu": ["open.feishu.cn", "open.larksuite.com"],
 }
-ROBOT_WEBHOOK_EXTRA_HOSTS = [h.strip() for h in env_str("ROBOT_WEBHOOK_EXTRA_HOSTS", "").split(",") if h.strip()]
+ROBOT_WEBHOOK_EXTRA_HOSTS = env_list("ROBOT_WEBHOOK_EXTRA_HOSTS", [])
+# 12345 outbox: retry a status post after 30 s, 60 s, 120 s ... at most this long apart.
+HOTLINE_SYNC_BASE_DELAY_SECONDS = env_int("HOTLINE_SYNC_BASE_DELAY_SECONDS", 30)
+HOTLINE_SYNC_MAX_DELAY_SECONDS = env_int("HOTLINE_SYNC_MAX_DELAY_SECONDS", 3600)

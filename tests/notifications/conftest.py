@@ -145,7 +145,7 @@ def live_celery(celery_workers: Workers, transactional_db: Any, settings: Any) -
     celery_app.conf.task_always_eager = eager
 
 
-def wait_for(condition: Callable[[], Any], timeout: float = 30.0, step: float = 0.2) -> Any:
+def wait_for(condition: Callable[[], Any], timeout: float = 120.0, step: float = 0.2) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         value = condition()

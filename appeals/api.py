@@ -1,0 +1,352 @@
+"""HTTP for appeals (API.md "Appeals"): thin views over services and selectors, with their
+input and output serializers beside them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.crypto import mask_phone
+from backend.errors import InvalidInput
+from backend.messages import Msg
+from backend.pagination import CursorPagination
+from grids.models import GridUnit
+
+from . import hotline, selectors, services
+from .models import Appeal, AppealAttachment, AppealEvent, AppealStatus, Category
+
+# --- output ------------------------------------------------------------------------------
+
+
+class AttachmentOut(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AppealAttachment
+        fields = ["id", "url"]
+
+    def get_url(self, row: AppealAttachment) -> str:
+        return row.file.url
+
+
+class LocationSerializer(serializers.Serializer):
+    """wx.getLocation's degrees (GCJ-02), kept to six decimals (about 0.1 m); a phone sends more."""
+
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lng = serializers.FloatField(min_value=-180, max_value=180)
+
+    def validate(self, attrs: dict[str, float]) -> dict[str, Decimal]:
+        return {key: Decimal(f"{value:.6f}") for key, value in attrs.items()}
+
+
+class ActorOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class TimelineOut(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AppealEvent
+        fields = ["id", "action", "actor", "from_status", "to_status", "note", "at", "from_grid", "to_grid"]
+
+    @extend_schema_field(ActorOut(allow_null=True))
+    def get_actor(self, event: AppealEvent) -> dict[str, Any] | None:
+        if event.actor is None:  # the system (deadlines) or the hotline platform
+            return None
+        # Neighbours reading a public appeal do not learn who submitted it.
+        if not self.context.get("personal") and event.actor_id == self.context.get("submitter_id"):
+            return None
+        return ActorOut(event.actor).data
+
+
+class AppealOut(serializers.ModelSerializer):
+    """A queue row (no timeline: lists stay at a fixed number of queries)."""
+
+    handling_grid_name = serializers.CharField(source="handling_grid.name")
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "id",
+            "number",
+            "source",
+            "status",
+            "category",
+            "title",
+            "grid",
+            "handling_grid",
+            "handling_grid_name",
+            "level",
+            "is_public",
+            "is_overdue",
+            "accept_due_at",
+            "due_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class AppealDetailOut(AppealOut):
+    """One appeal as it now is, with its timeline. Personal data (submitter, address, exact
+    location, phone) only for the submitter and the staff of the units involved; the phone
+    unmasked only for the submitter and the handlers who call back."""
+
+    grid_name = serializers.CharField(source="grid.name")
+    location = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+    submitter = serializers.SerializerMethodField()
+    contact_phone = serializers.SerializerMethodField()
+    attachments = AttachmentOut(many=True)
+    timeline = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta(AppealOut.Meta):
+        fields = [
+            *AppealOut.Meta.fields,
+            "description",
+            "grid_name",
+            "address",
+            "location",
+            "submitter",
+            "contact_phone",
+            "hotline_order_id",
+            "accepted_by",
+            "accepted_at",
+            "resolved_at",
+            "closed_at",
+            "overdue_at",
+            "escalations",
+            "score",
+            "rating_comment",
+            "rated_at",
+            "mediation_case_id",
+            "attachments",
+            "timeline",
+            "actions",
+        ]
+
+    def _personal(self) -> bool:
+        return bool(self.context.get("personal"))
+
+    @extend_schema_field(LocationSerializer(allow_null=True))
+    def get_location(self, appeal: Appeal) -> dict[str, float] | None:
+        if not self._personal() or appeal.latitude is None:
+            return None
+        return {"lat": float(appeal.latitude), "lng": float(appeal.longitude)}
+
+    def get_address(self, appeal: Appeal) -> str:
+        return appeal.address if self._personal() else ""
+
+    @extend_schema_field(ActorOut(allow_null=True))
+    def get_submitter(self, appeal: Appeal) -> dict[str, Any] | None:
+        if not self._personal() or appeal.submitter is None:
+            return None
+        return ActorOut(appeal.submitter).data
+
+    def get_contact_phone(self, appeal: Appeal) -> str:
+        if not self._personal():
+            return ""
+        phone = appeal.contact_phone or (appeal.submitter.phone if appeal.submitter else "")
+        return phone if self.context.get("phone_unmasked") else mask_phone(phone)
+
+    @extend_schema_field(TimelineOut(many=True))
+    def get_timeline(self, appeal: Appeal) -> list[dict[str, Any]]:
+        return TimelineOut(appeal.timeline.all(), many=True, context=self.context).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, appeal: Appeal) -> list[str]:
+        return self.context.get("actions", [])
+
+
+def detail(request: Request, appeal_id: int) -> dict[str, Any]:
+    """The appeal as the caller now sees it (every state-changing call answers with this)."""
+    appeal = selectors.appeal_detail(user=request.user, appeal_id=appeal_id)
+    return AppealDetailOut(appeal, context=selectors.appeal_view(user=request.user, appeal=appeal)).data
+
+
+# --- attachments -------------------------------------------------------------------------
+
+
+class AttachmentIn(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False)
+
+
+class AttachmentCreateApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": AttachmentIn}, responses={201: AttachmentOut})
+    def post(self, request: Request) -> Response:
+        data = AttachmentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        attachment = services.attachment_upload(actor=request.user, file=data.validated_data["file"])
+        return Response(AttachmentOut(attachment).data, status=status.HTTP_201_CREATED)
+
+
+# --- appeals -----------------------------------------------------------------------------
+
+
+class AppealFilters(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AppealStatus.choices, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all(), required=False)
+    overdue = serializers.BooleanField(required=False, default=False)
+    mine = serializers.BooleanField(required=False, default=False)
+
+
+class AppealIn(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    title = serializers.CharField(max_length=100)
+    description = serializers.CharField(max_length=2000)
+    grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.select_related("parent"), required=False)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    location = LocationSerializer(required=False, allow_null=True, default=None)
+    attachments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=9
+    )
+    is_public = serializers.BooleanField(required=False, default=False)
+
+
+class AppealListApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=AppealStatus.values),
+            OpenApiParameter("category", str, enum=Category.values),
+            OpenApiParameter("grid", int, description="appeals about or handled in this unit's subtree"),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("mine", bool, description="submitted or accepted by the caller"),
+        ],
+        responses=AppealOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filters = AppealFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        rows = selectors.appeal_list(user=request.user, **filters.validated_data)
+        paginator = CursorPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(AppealOut(page, many=True).data)
+
+    @extend_schema(request=AppealIn, responses={201: AppealDetailOut})
+    def post(self, request: Request) -> Response:
+        data = AppealIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        appeal = services.appeal_submit(actor=request.user, **data.validated_data)
+        return Response(detail(request, appeal.pk), status=status.HTTP_201_CREATED)
+
+
+class AppealDetailApi(APIView):
+    @extend_schema(responses=AppealDetailOut)
+    def get(self, request: Request, appeal_id: int) -> Response:
+        return Response(detail(request, appeal_id))
+
+
+class NoInput(serializers.Serializer):
+    pass
+
+
+class ContentIn(serializers.Serializer):
+    content = serializers.CharField(max_length=2000)
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RateIn(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class _AppealActionApi(APIView):
+    """POST /appeals/{id}/<action>: find it in the caller's scope (404), validate the body,
+    run the service, answer with the appeal as it now is."""
+
+    In: ClassVar[type[serializers.Serializer]] = NoInput
+    service: ClassVar[Callable[..., Appeal]]
+
+    def post(self, request: Request, appeal_id: int) -> Response:
+        appeal = selectors.appeal_get(user=request.user, appeal_id=appeal_id)
+        data = self.In(data=request.data)
+        data.is_valid(raise_exception=True)
+        type(self).service(appeal=appeal, actor=request.user, **data.validated_data)
+        return Response(detail(request, appeal_id))
+
+
+def _action(service: Callable[..., Appeal], body: type[serializers.Serializer], doc: str) -> type[APIView]:
+    """One action view: the service it runs and its body, with the schema to match."""
+    view = type(
+        f"Appeal{service.__name__.removeprefix('appeal_').title().replace('_', '')}Api",
+        (_AppealActionApi,),
+        {"In": body, "service": staticmethod(service), "__doc__": doc},
+    )
+    # extend_schema_view copies the inherited method, so each action gets its own schema.
+    return extend_schema_view(post=extend_schema(request=body, responses=AppealDetailOut, description=doc))(view)
+
+
+AppealAcceptApi = _action(services.appeal_accept, NoInput, "Handler of the handling unit: submitted -> accepted.")
+AppealReplyApi = _action(services.appeal_reply, ContentIn, "Handler or submitter: a message on the timeline.")
+AppealResolveApi = _action(services.appeal_resolve, ContentIn, "Handler: accepted -> resolved.")
+AppealEscalateApi = _action(services.appeal_escalate, ReasonIn, "Handler: one level up, back to submitted there.")
+AppealRejectApi = _action(services.appeal_reject, ReasonIn, "Handler: submitted -> rejected, with the reason.")
+AppealReopenApi = _action(services.appeal_reopen, ReasonIn, "Submitter, within 7 days of resolve: -> accepted.")
+AppealRateApi = _action(services.appeal_rate, RateIn, "Submitter, once: score 1-5; resolved -> closed.")
+AppealToMediationApi = _action(services.appeal_to_mediation, NoInput, "Handler: opens a linked mediation case.")
+
+
+# --- 12345 hotline -----------------------------------------------------------------------
+
+
+class HotlineOrderIn(serializers.Serializer):
+    order_id = serializers.RegexField(r"^[0-9A-Za-z_.:-]{1,64}$")
+    category = serializers.CharField(max_length=32)
+    title = serializers.CharField(max_length=100)
+    description = serializers.CharField(max_length=2000)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    grid_code = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True, default="")
+    phone = serializers.RegexField(r"^\+?[0-9-]{3,20}$", required=False, allow_blank=True, allow_null=True, default="")
+    created_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate_category(self, value: str) -> str:
+        # The platform's own classification may not be ours: keep the order, file it as other.
+        return value if value in Category.values else Category.OTHER
+
+
+class HotlineOrderApi(APIView):
+    """The 12345 platform pushes a work order. Authenticated by the HMAC signature of the raw
+    body alone (no user); not throttled: the platform is one signed peer."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: ClassVar[list] = []
+    throttle_classes: ClassVar[list] = []
+
+    @extend_schema(
+        request=HotlineOrderIn,
+        responses={201: AppealDetailOut, 200: AppealDetailOut},
+        parameters=[OpenApiParameter(hotline.SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True)],
+    )
+    def post(self, request: Request) -> Response:
+        body = request.body  # the raw bytes the signature covers, read before any parsing
+        hotline.verify_signature(body, request.headers.get(hotline.SIGNATURE_HEADER))
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidInput(Msg("请求体不是 JSON。", "The body is not JSON."), code="malformed_request") from exc
+        data = HotlineOrderIn(data=payload if isinstance(payload, dict) else {})
+        data.is_valid(raise_exception=True)
+        fields = {k: v or ("" if k != "created_at" else None) for k, v in data.validated_data.items()}
+        appeal, created = services.hotline_order_receive(order=services.HotlineOrder(**fields))
+        out = AppealDetailOut(
+            selectors.hotline_appeal(appeal_id=appeal.pk), context={"personal": False, "actions": []}
+        ).data
+        return Response(out, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

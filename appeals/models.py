@@ -1,0 +1,227 @@
+"""Residents' requests (诉求): the appeal and its state machine, its photos, its timeline, the
+daily counter behind its human-readable number, and the outbox of status changes posted back
+to the 12345 hotline platform."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from backend.crypto import EncryptedTextField
+from grids.models import GridUnit
+
+
+class Category(models.TextChoices):
+    ENVIRONMENT = "environment", "环境卫生"
+    FACILITIES = "facilities", "公共设施"
+    NEIGHBOUR = "neighbour", "邻里关系"
+    SAFETY = "safety", "安全隐患"
+    PROPERTY = "property", "物业管理"
+    UTILITIES = "utilities", "水电气暖"
+    POLICY = "policy", "政策咨询"
+    OTHER = "other", "其他"
+
+
+class Source(models.TextChoices):
+    MINIPROGRAM = "miniprogram", "小程序"
+    HOTLINE = "hotline", "12345热线"
+
+
+class AppealStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待受理"
+    ACCEPTED = "accepted", "办理中"
+    RESOLVED = "resolved", "已办结"
+    CLOSED = "closed", "已关闭"
+    REJECTED = "rejected", "已驳回"
+
+
+S = AppealStatus
+# Still waiting for the district to act (the deadline task and the overdue flag look at these).
+OPEN_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED})
+# A reply may be added while the appeal is not finished for good.
+REPLY_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED, S.RESOLVED})
+
+
+class Appeal(models.Model):
+    Status = AppealStatus
+    # API.md: submitted -> accepted -> resolved -> closed; rejected from submitted; escalation
+    # goes one level up and back to submitted; reopen of a resolved appeal -> accepted.
+    TRANSITIONS = {
+        "accept": ({S.SUBMITTED}, S.ACCEPTED),
+        "resolve": ({S.ACCEPTED}, S.RESOLVED),
+        "reject": ({S.SUBMITTED}, S.REJECTED),
+        "escalate": ({S.SUBMITTED, S.ACCEPTED}, S.SUBMITTED),
+        "reopen": ({S.RESOLVED}, S.ACCEPTED),
+        "rate": ({S.RESOLVED}, S.CLOSED),
+        "autoclose": ({S.RESOLVED}, S.CLOSED),
+        # Handing a dispute to mediation counts as taking it on: the appeal is being handled.
+        "to_mediation": ({S.SUBMITTED, S.ACCEPTED}, S.ACCEPTED),
+    }
+
+    number = models.CharField(max_length=32, unique=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MINIPROGRAM)
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
+    category = models.CharField(max_length=16, choices=Category.choices)
+    title = models.CharField(max_length=100)
+    description = models.TextField(max_length=2000)
+    # Where the matter is (the resident's home or the unit they named) ...
+    grid = models.ForeignKey(GridUnit, on_delete=models.PROTECT, related_name="+")
+    grid_path = models.CharField(max_length=255, editable=False)
+    # ... and who handles it now (moves up on escalation). Paths copied: scope needs no join.
+    handling_grid = models.ForeignKey(GridUnit, on_delete=models.PROTECT, related_name="handled_appeals")
+    handling_path = models.CharField(max_length=255, editable=False)
+    level = models.CharField(max_length=16, editable=False)
+    status = models.CharField(max_length=16, choices=AppealStatus.choices, default=S.SUBMITTED)
+    is_public = models.BooleanField(default=False)
+    address = models.CharField(max_length=200, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # Deadlines (settings.APPEAL_DEADLINES): accept by, resolve by; reset on escalation.
+    accept_due_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    is_overdue = models.BooleanField(default=False)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    escalations = models.PositiveSmallIntegerField(default=0)
+    score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    rating_comment = models.CharField(max_length=500, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    # The mediation case opened from it: a plain id, so neither app's migrations need the other.
+    mediation_case_id = models.PositiveIntegerField(null=True, blank=True)
+    # 12345 hotline work orders.
+    hotline_order_id = models.CharField(max_length=64, null=True, blank=True)
+    contact_phone = EncryptedTextField(blank=True, default="")
+    contact_phone_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # Idempotency of the hotline webhook rests on this, not on a look-up first.
+            models.UniqueConstraint(
+                fields=["hotline_order_id"], condition=Q(hotline_order_id__isnull=False), name="appeal_hotline_order"
+            ),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__range=(1, 5)), name="appeal_score_1_5"),
+        ]
+        indexes = [
+            models.Index(fields=["handling_path"], name="appeal_handling_path", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["grid_path"], name="appeal_grid_path", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["submitter", "-id"], name="appeal_submitter"),
+            models.Index(fields=["accepted_by", "-id"], name="appeal_accepted_by"),
+            # The deadline task's three scans stay small: only rows in the matching status.
+            models.Index(fields=["accept_due_at"], condition=Q(status="submitted"), name="appeal_accept_due"),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status__in=["submitted", "accepted"], is_overdue=False),
+                name="appeal_due_open",
+            ),
+            models.Index(fields=["resolved_at"], condition=Q(status="resolved"), name="appeal_resolved_at"),
+            models.Index(fields=["is_public", "category", "-id"], name="appeal_public"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def set_handling_grid(self, unit: GridUnit) -> None:
+        self.handling_grid = unit
+        self.handling_path = unit.path
+        self.level = unit.level
+
+    def set_grid(self, unit: GridUnit) -> None:
+        self.grid = unit
+        self.grid_path = unit.path
+
+
+class AppealAttachment(models.Model):
+    """A photo uploaded before the appeal that carries it: its owner's alone until linked."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    appeal = models.ForeignKey(Appeal, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    # Stored through default_storage under a random dated name the service picks.
+    file = models.FileField(max_length=255)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "appeal"], name="attachment_owner")]
+
+    def __str__(self) -> str:
+        return self.file.name
+
+
+class AppealEvent(models.Model):
+    """The timeline: one row per action (transitions, replies, deadline flags)."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="timeline")
+    action = models.CharField(max_length=24)
+    # None: the system (deadline task) or the hotline platform.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    from_grid = models.ForeignKey(GridUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_grid = models.ForeignKey(GridUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(max_length=2000, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["appeal", "at"], name="appeal_event_appeal_at")]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.action} {self.from_status}->{self.to_status}"
+
+
+class AppealNumberCounter(models.Model):
+    """Last sequence number used per local day: one upsert per appeal hands out the next."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+class HotlineSync(models.Model):
+    """Outbox: one status change of a hotline appeal to post to the 12345 platform.
+
+    Written in the transaction of the change itself, so a change that commits is never lost and
+    one that rolls back is never sent; rows of one order are sent in pk order.
+    """
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="hotline_syncs")
+    order_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=16)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(sent_at__isnull=True), name="hotline_sync_pending"),
+            models.Index(fields=["order_id", "id"], name="hotline_sync_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.status} ({'sent' if self.sent_at else 'pending'})"

@@ -1,0 +1,161 @@
+"""Reads of appeals, always scoped to the caller.
+
+Who sees an appeal:
+- its submitter;
+- handlers (grids.roles.HANDLER_ROLES) of a subtree containing the unit that handles it now,
+  or the unit it is about (so a grid worker still follows an appeal escalated above them);
+- residents, the public appeals of their neighbourhood: the subtree of the level-3 grid their
+  home micro-grid belongs to (or their dedicated grid itself).
+Everything else answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from backend.errors import NotFound
+from backend.statemachine import allowed_actions
+from grids.models import GridLevel, GridUnit
+from grids.roles import HANDLER_ROLES
+from grids.scope import ROOT, in_reach, path_q, reach_paths
+from residents.models import ResidenceStatus
+from residents.pii import log_access
+from residents.selectors import current_residence
+
+from .models import REPLY_STATUSES, Appeal, AppealEvent, Source
+
+# Where residents may place an appeal and whose public appeals they see.
+USABLE_RESIDENCE = {ResidenceStatus.VERIFIED, ResidenceStatus.PENDING}
+
+
+def parent_path(path: str) -> str:
+    """ "/a/b/c/" -> "/a/b/"."""
+    return path[: path.rstrip("/").rfind("/") + 1]
+
+
+def handling_unit_for(unit: GridUnit) -> GridUnit:
+    """Who handles an appeal about `unit`: a micro-grid's level-3 grid (its workers), a
+    dedicated grid's community; any other unit handles its own."""
+    if unit.level in {GridLevel.MICRO, GridLevel.DEDICATED} and unit.parent_id:
+        return unit.parent if "parent" in unit._state.fields_cache else GridUnit.objects.get(pk=unit.parent_id)
+    return unit
+
+
+def home_of(user: Any) -> GridUnit | None:
+    """The resident's home unit (verified, else pending claim), cached on the user."""
+    if "_appeal_home" not in user.__dict__:
+        residence = current_residence(user=user) if user.is_authenticated else None
+        home = residence.grid if residence and residence.status in USABLE_RESIDENCE else None
+        user.__dict__["_appeal_home"] = home
+    return user.__dict__["_appeal_home"]
+
+
+def neighbourhood_path(user: Any) -> str | None:
+    """The subtree of public appeals a resident sees: their home's level-3 grid (or dedicated grid)."""
+    home = home_of(user)
+    if home is None:
+        return None
+    return parent_path(home.path) if home.level == GridLevel.MICRO else home.path
+
+
+def appeals_visible_to(*, user: Any) -> QuerySet[Appeal]:
+    paths = reach_paths(user, HANDLER_ROLES)
+    if ROOT in paths:
+        return Appeal.objects.all()
+    visible = Q(submitter_id=user.pk)
+    if paths:
+        visible |= path_q(paths, "handling_path") | path_q(paths, "grid_path")
+    area = neighbourhood_path(user)
+    if area:
+        visible |= Q(is_public=True, grid_path__startswith=area)
+    return Appeal.objects.filter(visible)
+
+
+def appeal_list(
+    *,
+    user: Any,
+    status: str | None = None,
+    category: str | None = None,
+    grid: GridUnit | None = None,
+    overdue: bool = False,
+    mine: bool = False,
+) -> QuerySet[Appeal]:
+    """The queue. `grid`: appeals about or handled in that subtree (staff: within their reach,
+    else 404). `mine`: what the caller submitted or accepted."""
+    rows = appeals_visible_to(user=user)
+    if grid is not None:
+        if reach_paths(user, HANDLER_ROLES) and not in_reach(user, grid, HANDLER_ROLES):
+            raise NotFound()
+        rows = rows.filter(Q(handling_path__startswith=grid.path) | Q(grid_path__startswith=grid.path))
+    if status:
+        rows = rows.filter(status=status)
+    if category:
+        rows = rows.filter(category=category)
+    if overdue:
+        rows = rows.filter(is_overdue=True)
+    if mine:
+        rows = rows.filter(Q(submitter_id=user.pk) | Q(accepted_by_id=user.pk))
+    return rows.select_related("handling_grid")
+
+
+def appeal_get(*, user: Any, appeal_id: int) -> Appeal:
+    appeal = appeals_visible_to(user=user).filter(pk=appeal_id).first()
+    if appeal is None:
+        raise NotFound()
+    return appeal
+
+
+def _detailed(rows: QuerySet[Appeal]) -> QuerySet[Appeal]:
+    """With its timeline and photos, in a fixed number of queries."""
+    return rows.select_related("handling_grid", "grid", "submitter", "accepted_by").prefetch_related(
+        Prefetch("timeline", queryset=AppealEvent.objects.select_related("actor").order_by("at", "pk")),
+        "attachments",
+    )
+
+
+def appeal_detail(*, user: Any, appeal_id: int) -> Appeal:
+    appeal = _detailed(appeals_visible_to(user=user)).filter(pk=appeal_id).first()
+    if appeal is None:
+        raise NotFound()
+    return appeal
+
+
+def hotline_appeal(*, appeal_id: int) -> Appeal:
+    """What the 12345 platform is answered with: the appeal its own work order made."""
+    return _detailed(Appeal.objects.filter(source=Source.HOTLINE)).get(pk=appeal_id)
+
+
+def is_handler(user: Any, appeal: Appeal) -> bool:
+    """May act on the appeal: a handler of the unit handling it now."""
+    return in_reach(user, appeal.handling_grid, HANDLER_ROLES)
+
+
+def public_appeals() -> QuerySet[Appeal]:
+    """What the Open311 view publishes: appeals their submitters made public."""
+    return Appeal.objects.filter(is_public=True)
+
+
+HANDLER_ACTIONS = frozenset({"accept", "resolve", "reject", "escalate", "to_mediation"})
+SUBMITTER_ACTIONS = frozenset({"reopen", "rate"})
+
+
+def appeal_view(*, user: Any, appeal: Appeal) -> dict[str, Any]:
+    """How `user` sees `appeal`: whether personal data shows, whether the phone is unmasked,
+    and which actions they may take now. An unmasked phone seen by someone other than its
+    owner is logged (PIPL)."""
+    handler = is_handler(user, appeal)
+    submitter = appeal.submitter_id is not None and appeal.submitter_id == user.pk
+    may = (HANDLER_ACTIONS if handler else frozenset()) | (SUBMITTER_ACTIONS if submitter else frozenset())
+    actions = [a for a in allowed_actions(appeal) if a in may]
+    if (handler or submitter) and appeal.status in REPLY_STATUSES:
+        actions.append("reply")
+    if handler and not submitter and (appeal.contact_phone or (appeal.submitter and appeal.submitter.phone)):
+        log_access(accessor=user, subjects=[f"appeals.Appeal:{appeal.pk}"], field="phone", purpose="appeal handling")
+    return {
+        "personal": submitter or handler or in_reach(user, appeal.grid, HANDLER_ROLES),
+        "phone_unmasked": handler or submitter,
+        "submitter_id": appeal.submitter_id,
+        "actions": actions,
+    }
