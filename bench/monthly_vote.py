@@ -18,11 +18,10 @@ What it does, in one run:
 
 Server: gunicorn sync workers (WSGI) for the HTTP API. Django's views are synchronous; under an
 ASGI worker each request hops to a thread (sync_to_async) and back, which costs a sizeable
-share of a 1-2 ms request on 2 cores, and persistent database connections are not usable there
-(one per executor thread: with CONN_MAX_AGE=60 they exhausted max_connections in this
-benchmark). A deployment serves /api/ with WSGI workers and /ws/ with ASGI workers behind the
-same proxy; `--server asgi` measures the ASGI alternative (without persistent connections) and
-`--server gthread` the keep-alive one.
+share of a 1-2 ms request on 2 cores. A deployment can serve /api/ with WSGI workers and /ws/
+with ASGI workers behind the same proxy; `--server asgi` measures the all-ASGI setup of the
+README and `--server gthread` the keep-alive one. Database connections come from the
+per-process psycopg pool of backend/settings/database.py in every mode.
 """
 
 from __future__ import annotations
@@ -215,10 +214,6 @@ def start_server(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Po
     cmd = [str(ROOT / ".venv/bin/gunicorn"), "-b", bind, "-w", str(args.workers), "--backlog", "2048"]
     if args.server == "asgi":
         cmd += ["-k", "uvicorn.workers.UvicornWorker", "backend.asgi:application"]
-        # Under ASGI each request's sync code may run on a new executor thread, and a persistent
-        # connection per thread (CONN_MAX_AGE=60) exhausts PostgreSQL's max_connections within
-        # seconds (seen here). Django's advice for ASGI: no persistent connections.
-        env = {**env, "DB_CONN_MAX_AGE": "0"}
     elif args.server == "gthread":
         cmd += ["-k", "gthread", "--threads", "4", "--keep-alive", "30", "backend.wsgi:application"]
     else:
