@@ -41,3 +41,12 @@ DELIVERY_TASK_CHUNK = env_int("DELIVERY_TASK_CHUNK", 20)
 # Up to this many inbox rows / deliveries are pushed / enqueued in the committing process;
 # larger fan-outs hand the work to one Celery task.
 NOTIFY_INLINE_MAX = env_int("NOTIFY_INLINE_MAX", 200)
+# 每月一事: counter rows per candidate (spreads concurrent ballots over rows; more rows, less
+# waiting on one hot row, a slightly longer sum), and how long a web process trusts a voting
+# round's candidate list (candidates cannot change while voting; the window is checked in SQL).
+MONTHLY_TALLY_SHARDS = env_int("MONTHLY_TALLY_SHARDS", 16)
+MONTHLY_ROUND_CACHE_SECONDS = env_int("MONTHLY_ROUND_CACHE_SECONDS", 10)
+# Live tallies go out over the WebSocket at most once per this many seconds per round.
+MONTHLY_TALLY_PUBLISH_SECONDS = env_int("MONTHLY_TALLY_PUBLISH_SECONDS", 1)
+# Ballots a voter may send per window (one is enough; repeats answer 409 already_voted).
+MONTHLY_BALLOT_THROTTLE = env_str("THROTTLE_BALLOT", "30/min")
