@@ -6,7 +6,8 @@
 1. Builds the seed_demo district in its own PostgreSQL database (yd_bench_appeals) and bulk
    inserts --appeals appeals (with their timeline rows) spread over its micro-grids and the
    last 180 days (skipped when they are already there).
-2. Starts gunicorn with uvicorn workers (-w 2, DEBUG off, PostgreSQL and Redis) on a free port.
+2. Starts the production server setup (bench/production.py: granian WSGI workers, DEBUG off,
+   PostgreSQL with the per-process pool, Redis) on a free port.
 3. Measures appeals submitted per second over HTTP (concurrent clients, each a different
    resident so no per-user throttle is hit), then the p50/p99 latency of a street staff
    member's queue page (first page, a filtered page, the next page by cursor).
@@ -19,16 +20,17 @@ import argparse
 import asyncio
 import os
 import random
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import production  # noqa: E402
+
 DB_NAME = "yd_bench_appeals"
 ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
@@ -41,11 +43,8 @@ ENV = {
     # Behind the load balancer that terminates TLS; the bench speaks plain HTTP on loopback.
     "SECURE_SSL_REDIRECT": "0",
     "LOG_LEVEL": "WARNING",
-    # Under ASGI every request runs its sync view in a thread of its own, so a persistent
-    # connection (CONN_MAX_AGE > 0) is left behind per request and PostgreSQL soon refuses
-    # more clients ("too many clients already"). Django's advice for ASGI: no persistent
-    # connections (or its connection pool, which needs psycopg_pool).
-    "DB_CONN_MAX_AGE": "0",
+    # One staff member pages the queue hundreds of times a minute here; a person would not.
+    "THROTTLE_USER": "1000000/min",
     "MEDIA_ROOT": "/tmp/yd-bench-appeals-media",
     "DJANGO_SETTINGS_MODULE": "backend.settings",
 }
@@ -67,7 +66,6 @@ def ensure_database() -> None:
 
 def setup_django() -> None:
     os.environ.update(ENV)
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -169,44 +167,6 @@ def free_port(preferred: int = 18050) -> int:
     raise RuntimeError("no free port")
 
 
-def start_server(port: int, workers: int, pool: bool) -> subprocess.Popen:
-    command = [
-        str(ROOT / ".venv/bin/gunicorn"),
-        "backend.asgi:application",
-        "-k",
-        "uvicorn.workers.UvicornWorker",
-        "-w",
-        str(workers),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-    ]
-    env = {**os.environ, **ENV}
-    if pool:
-        env["DJANGO_SETTINGS_MODULE"] = "bench.appeals_settings"
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    import httpx
-
-    for _ in range(120):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    stop_server(server)
-    raise RuntimeError("the server did not come up")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-
-
 def tokens(count: int) -> tuple[list[str], str]:
     """Access tokens for `count` demo residents and for the demo street staff member."""
     from rest_framework_simplejwt.tokens import RefreshToken
@@ -285,10 +245,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--queue-requests", type=int, default=600)
     parser.add_argument("--queue-concurrency", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument(
-        "--pool", action="store_true", help="serve with Django's psycopg connection pool (bench/appeals_settings.py)"
-    )
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--server-threads", type=int, default=2)
+    parser.add_argument("--server", choices=production.KINDS, default="granian")
     args = parser.parse_args()
 
     ensure_database()
@@ -304,11 +263,10 @@ def main() -> None:
 
     port = free_port()
     log("load average before: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
-    connections = "a psycopg pool per worker" if args.pool else "a connection per request (DB_CONN_MAX_AGE=0)"
-    log(
-        f"server: gunicorn backend.asgi:application -k uvicorn.workers.UvicornWorker -w {args.workers} on :{port}, {connections}"
+    log(f"server: {args.server}, {args.workers} workers x {args.server_threads} threads on :{port}")
+    server = production.start(
+        kind=args.server, port=port, workers=args.workers, threads=args.server_threads, env={**os.environ, **ENV}
     )
-    server = start_server(port, args.workers, args.pool)
     base = f"http://127.0.0.1:{port}"
     try:
         asyncio.run(run_submits(base, resident_tokens, 100, args.concurrency))  # warm-up
@@ -323,15 +281,13 @@ def main() -> None:
             run_queue(base, staff_token, paths, args.queue_requests // len(paths), args.queue_concurrency)
         )
     finally:
-        stop_server(server)
+        production.stop(server)
 
     made = Appeal.objects.count() - before
     lat = submits["latencies"]
     log("")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    log(
-        f"== appeals benchmark: 2 CPU cores shared with other engineers' test runs (load average now {load}); indicative"
-    )
+    log(f"== appeals benchmark: 2 CPU cores shared by server, client, PostgreSQL and Redis (load average now {load})")
     log(f"database: {Appeal.objects.count():,} appeals; street {street.name}: {in_street:,} handled in its subtree")
     log(
         f"submit  POST /api/v1/appeals: {submits['total']} requests, {args.concurrency} concurrent clients, "

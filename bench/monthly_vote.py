@@ -9,19 +9,16 @@ What it does, in one run:
 1. database `yd_bench_monthly` (created if missing, migrated); the district's real grid shape
    and N residents with verified homes (bulk inserts, only what is missing);
 2. a district round (after_close, 3 candidates) opened for voting, and one JWT per resident;
-3. gunicorn (production settings: DEBUG off, a SECRET_KEY, PostgreSQL, Redis cache/throttles)
+3. the production server (bench/production.py: granian WSGI workers; production settings:
+   DEBUG off, a SECRET_KEY, PostgreSQL with the per-process pool, Redis cache/throttles)
    on 127.0.0.1:PORT, with `bench.monthly_settings` adding only `GET /bench/bare`;
 4. wrk (a compiled load generator, so the client takes little of the 2 cores): the bare
    endpoint, then ballots (each request a different resident), then the bare endpoint again;
 5. closes the round (count and freeze) and checks the tally: frozen turnout = ballots stored =
    sum of votes = a recount of the sealed ballots.
 
-Server: gunicorn sync workers (WSGI) for the HTTP API. Django's views are synchronous; under an
-ASGI worker each request hops to a thread (sync_to_async) and back, which costs a sizeable
-share of a 1-2 ms request on 2 cores. A deployment can serve /api/ with WSGI workers and /ws/
-with ASGI workers behind the same proxy; `--server asgi` measures the all-ASGI setup of the
-README and `--server gthread` the keep-alive one. Database connections come from the
-per-process psycopg pool of backend/settings/database.py in every mode.
+Server: see bench/production.py. `--server gunicorn` measures gunicorn's sync workers and
+`--server asgi` the all-ASGI setup (gunicorn + uvicorn workers) for comparison.
 """
 
 from __future__ import annotations
@@ -31,17 +28,18 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import production  # noqa: E402
+
 DB_NAME = "yd_bench_monthly"
 BENCH_MONTH = "2099-12"
 
@@ -73,7 +71,7 @@ function request()
   local headers = {
     ["Authorization"] = "Bearer " .. tokens[((idx - 1) % #tokens) + 1],
     ["Content-Type"] = "application/json",
-    ["X-Forwarded-Proto"] = "https",  -- TLS ends at the proxy in front of gunicorn
+    ["X-Forwarded-Proto"] = "https",  -- TLS ends at the proxy in front of the server
   }
   local body = nil
   if #bodies > 0 then body = bodies[math.random(#bodies)] end
@@ -99,8 +97,9 @@ def parse_args() -> argparse.Namespace:
         "--connections", type=int, default=8, help="wrk connections (2 per worker: a little queueing, no idle worker)"
     )
     p.add_argument("--threads", type=int, default=1, help="wrk threads")
-    p.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    p.add_argument("--server", choices=["sync", "gthread", "asgi"], default="sync")
+    p.add_argument("--workers", type=int, default=4, help="server worker processes")
+    p.add_argument("--server-threads", type=int, default=2, help="threads per worker (granian)")
+    p.add_argument("--server", choices=production.KINDS, default="granian")
     p.add_argument("--port", type=int, default=18070)
     p.add_argument("--redis-db", type=int, default=10, help="cache db; the broker uses the next one")
     return p.parse_args()
@@ -210,28 +209,12 @@ def write_tokens(voters: list[int], path: Path) -> None:
 
 
 def start_server(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Popen:
-    bind = f"127.0.0.1:{args.port}"
-    cmd = [str(ROOT / ".venv/bin/gunicorn"), "-b", bind, "-w", str(args.workers), "--backlog", "2048"]
-    if args.server == "asgi":
-        cmd += ["-k", "uvicorn.workers.UvicornWorker", "backend.asgi:application"]
-    elif args.server == "gthread":
-        cmd += ["-k", "gthread", "--threads", "4", "--keep-alive", "30", "backend.wsgi:application"]
-    else:
-        cmd += ["-k", "sync", "backend.wsgi:application"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            req = urllib.request.Request(f"http://{bind}/healthz", headers={"X-Forwarded-Proto": "https"})
-            with urllib.request.urlopen(req, timeout=2) as answer:
-                if answer.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.3)
-        if proc.poll() is not None:
-            sys.exit(f"server exited: {proc.stderr.read().decode()[-2000:]}")
-    proc.kill()
-    sys.exit("server did not answer /healthz within 60 s")
+    try:
+        return production.start(
+            kind=args.server, port=args.port, workers=args.workers, threads=args.server_threads, env=env
+        )
+    except RuntimeError as exc:
+        sys.exit(str(exc))
 
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -357,7 +340,6 @@ def main() -> None:
     args = parse_args()
     env = bench_env(args)
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
     wrk = ensure_wrk()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start", flush=True)
     ensure_database()
@@ -373,7 +355,8 @@ def main() -> None:
 
     server = start_server(args, env)
     print(
-        f"server: gunicorn {args.server} x{args.workers} on :{args.port}; wrk -t{args.threads} -c{args.connections}",
+        f"server: {args.server} {args.workers} workers x {args.server_threads} threads on :{args.port};"
+        f" wrk -t{args.threads} -c{args.connections}",
         flush=True,
     )
     try:
@@ -385,8 +368,7 @@ def main() -> None:
         ballots = run_wrk(wrk, args, tokens, "POST", ballot_path, bodies, args.duration, meter)
         bare2 = run_wrk(wrk, args, tokens, "GET", "/bench/bare", [], args.bare_duration, meter)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
+        production.stop(server)
     time.sleep(0.5)
     check = verify(round_id)
 

@@ -18,11 +18,11 @@ from rest_framework_simplejwt.authentication import JWTStatelessUserAuthenticati
 
 from backend.pagination import CursorPagination
 from backend.statemachine import allowed_actions
+from backend.throttling import ScopedThrottle
 from grids.models import GridUnit
 
 from . import selectors, services
 from .models import Candidate, Nomination, ProgressReport, ResultsVisibility, Round, RoundEvent, RoundStatus
-from .throttles import BallotThrottle
 
 # --- serializers -------------------------------------------------------------------------
 
@@ -375,7 +375,8 @@ class BallotApi(APIView):
     # The hot path of a district vote. The token's user id is enough (no user query): the
     # ballot's own statement checks that the account is active and has a verified home.
     authentication_classes = [JWTStatelessUserAuthentication]
-    throttle_classes = [BallotThrottle]
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "ballot"
 
     class BallotIn(serializers.Serializer):
         choices = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=50)

@@ -9,13 +9,12 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from backend.pagination import CursorPagination
+from backend.throttling import ScopedThrottle
 from grids.models import GridUnit, Role
 
 from . import selectors, services
@@ -78,16 +77,6 @@ def tokens_for(user: User) -> dict[str, Any]:
     return {"access": str(refresh.access_token), "refresh": str(refresh), "user": UserOut(user).data}
 
 
-class LoginThrottle(ScopedRateThrottle):
-    """Per-IP limit on login attempts (on top of the per-account lock-out), counted in the
-    shared cache. Reads its rate when asked, so a changed setting applies at once."""
-
-    scope_attr = "throttle_scope"
-
-    def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-
 # --- auth --------------------------------------------------------------------------------
 
 
@@ -96,7 +85,8 @@ class LoginApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [LoginThrottle]
+    # Per address, on top of the per-account lock-out in the login service.
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "login"
 
 

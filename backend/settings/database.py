@@ -21,6 +21,9 @@ elif env_bool("DB_POOL", True):
     # pile up one per thread until PostgreSQL refuses clients. A per-process psycopg pool bounds
     # them instead (Django requires CONN_MAX_AGE = 0 with a pool).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Health checks probe a *persistent* connection with an extra query per request; the pool
+    # hands out connections it already tracks, so they would only cost a round trip.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": env_int("DB_POOL_MIN", 1),

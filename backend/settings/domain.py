@@ -48,5 +48,3 @@ MONTHLY_TALLY_SHARDS = env_int("MONTHLY_TALLY_SHARDS", 16)
 MONTHLY_ROUND_CACHE_SECONDS = env_int("MONTHLY_ROUND_CACHE_SECONDS", 10)
 # Live tallies go out over the WebSocket at most once per this many seconds per round.
 MONTHLY_TALLY_PUBLISH_SECONDS = env_int("MONTHLY_TALLY_PUBLISH_SECONDS", 1)
-# Ballots a voter may send per window (one is enough; repeats answer 409 already_voted).
-MONTHLY_BALLOT_THROTTLE = env_str("THROTTLE_BALLOT", "30/min")

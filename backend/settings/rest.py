@@ -19,14 +19,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "backend.schema.AutoSchema",
     "EXCEPTION_HANDLER": "backend.errors.exception_handler",
     # Throttle counters live in the default cache: Redis when deployed, shared by all workers.
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["backend.throttling.AnonThrottle", "backend.throttling.UserThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "120/min"),
         "user": env_str("THROTTLE_USER", "600/min"),
         "login": env_str("THROTTLE_LOGIN", "30/min"),
+        # One ballot is all a voter needs; repeats are refused by a constraint anyway.
+        "ballot": env_str("THROTTLE_BALLOT", "30/min"),
     },
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
 }

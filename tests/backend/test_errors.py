@@ -97,3 +97,12 @@ def test_throttled_answers_429_with_retry_after(api, tree, settings):
     assert response.status_code == 429
     assert error_of(response)["code"] == "throttled"
     assert int(response["Retry-After"]) > 0
+
+
+def test_each_signed_in_user_has_a_request_budget(api, tree, settings):
+    rest = settings.REST_FRAMEWORK
+    settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": {**rest["DEFAULT_THROTTLE_RATES"], "user": "3/min"}}
+    client = api.as_user(tree.resident1)
+    assert [client.get("/api/v1/me").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert int(client.get("/api/v1/me")["Retry-After"]) <= 60
+    assert api.as_user(tree.resident2).get("/api/v1/me").status_code == 200  # a budget of their own

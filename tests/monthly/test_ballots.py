@@ -211,7 +211,8 @@ def test_disabled_account_cannot_vote_with_a_live_token(api, tree, voting):
 
 
 def test_ballots_are_throttled_per_voter(api, tree, voting, settings):
-    settings.MONTHLY_BALLOT_THROTTLE = "3/min"
+    rest = settings.REST_FRAMEWORK
+    settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": {**rest["DEFAULT_THROTTLE_RATES"], "ballot": "3/min"}}
     first, *_ = candidates(voting)
     client = api.as_user(tree.resident1)
     codes = [client.post(url(voting, "ballot"), {"choices": [first.pk]}).status_code for _ in range(4)]
