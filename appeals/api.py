@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from backend.crypto import mask_phone
 from backend.errors import InvalidInput
 from backend.messages import Msg
-from backend.pagination import CursorPagination
+from backend.pagination import paginated_response
 from grids.models import GridUnit
 
 from . import hotline, selectors, services
@@ -233,9 +233,7 @@ class AppealListApi(APIView):
         filters = AppealFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         rows = selectors.appeal_list(user=request.user, **filters.validated_data)
-        paginator = CursorPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(AppealOut(page, many=True).data)
+        return paginated_response(request, self, rows, AppealOut)
 
     @extend_schema(request=AppealIn, responses={201: AppealDetailOut})
     def post(self, request: Request) -> Response:

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.pagination import CursorPagination
+from backend.pagination import paginated_response
 from residents.models import User
 from residents.services import assignment_create
 
@@ -61,9 +61,7 @@ class GridListApi(APIView):
         filters = self.Filters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         units = selectors.unit_list(user=request.user, **filters.validated_data)
-        paginator = CursorPagination()
-        page = paginator.paginate_queryset(units, request, view=self)
-        return paginator.get_paginated_response(GridUnitOut(page, many=True).data)
+        return paginated_response(request, self, units, GridUnitOut)
 
     @extend_schema(request=GridUnitIn, responses={201: GridUnitOut})
     def post(self, request: Request) -> Response:
@@ -88,9 +86,7 @@ class GridAssignmentsApi(APIView):
     def get(self, request: Request, unit_id: int) -> Response:
         unit = selectors.unit_get(user=request.user, unit_id=unit_id)
         rows = selectors.assignments_visible_to(user=request.user, unit=unit)
-        paginator = CursorPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(AssignmentOut(page, many=True).data)
+        return paginated_response(request, self, rows, AssignmentOut)
 
     @extend_schema(request=AssignmentIn, responses={201: AssignmentOut})
     def post(self, request: Request, unit_id: int) -> Response:

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.pagination import CursorPagination
+from backend.pagination import paginated_response
 from backend.statemachine import allowed_actions
 from grids.models import GridUnit
 from grids.selectors import unit_get
@@ -273,14 +273,6 @@ class FiguresOut(FiguresRow):
     per_unit = UnitFiguresOut(many=True, help_text="per child unit of `grid`")
 
 
-def _paginate(view: APIView, request: Request, rows: Any, out: type[serializers.Serializer], **kwargs: Any) -> Response:
-    paginator = CursorPagination()
-    for name, value in kwargs.items():
-        setattr(paginator, name, value)
-    page = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response(out(page, many=True).data)
-
-
 def _case_out(request: Request, case_id: int, *, acted: bool = False) -> dict[str, Any]:
     return CaseOut(selectors.case_for_display(user=request.user, case_id=case_id, acted=acted)).data
 
@@ -306,7 +298,7 @@ class TeamListApi(APIView):
         grid_id = filters.validated_data.get("grid")
         grid = unit_get(user=request.user, unit_id=grid_id) if grid_id is not None else None
         teams = selectors.team_list(user=request.user, grid=grid, kind=filters.validated_data.get("kind"))
-        return _paginate(self, request, teams, TeamOut)
+        return paginated_response(request, self, teams, TeamOut)
 
     @extend_schema(request=TeamIn, responses={201: TeamOut})
     def post(self, request: Request) -> Response:
@@ -326,7 +318,7 @@ class TeamMembersApi(APIView):
     @extend_schema(responses=MemberOut(many=True))
     def get(self, request: Request, team_id: int) -> Response:
         team = selectors.team_get(user=request.user, team_id=team_id)
-        return _paginate(self, request, selectors.team_members(user=request.user, team=team), MemberOut)
+        return paginated_response(request, self, selectors.team_members(user=request.user, team=team), MemberOut)
 
     @extend_schema(request=MemberIn, responses={201: MemberOut})
     def post(self, request: Request, team_id: int) -> Response:
@@ -368,7 +360,7 @@ class CaseListApi(APIView):
         if params.get("grid") is not None:
             params["grid"] = unit_get(user=request.user, unit_id=params["grid"])
         cases = selectors.case_list(user=request.user, **params)
-        return _paginate(self, request, cases, CaseListOut, ordering="sort_key")
+        return paginated_response(request, self, cases, CaseListOut, ordering="sort_key")
 
     @extend_schema(request=CaseIn, responses={201: CaseOut})
     def post(self, request: Request) -> Response:

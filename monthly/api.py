@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 
-from backend.pagination import CursorPagination
+from backend.pagination import paginated_response
 from backend.statemachine import allowed_actions
 from backend.throttling import ScopedThrottle
 from grids.models import GridUnit
@@ -278,9 +278,7 @@ class RoundListApi(APIView):
         filters = self.Filters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         rows = selectors.round_list(user=request.user, **filters.validated_data)
-        paginator = CursorPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(RoundOut(page, many=True).data)
+        return paginated_response(request, self, rows, RoundOut)
 
     @extend_schema(request=RoundIn, responses={201: RoundDetailOut})
     def post(self, request: Request) -> Response:
@@ -336,9 +334,7 @@ class NominationListApi(APIView):
     @extend_schema(responses=NominationOut(many=True))
     def get(self, request: Request, round_id: int) -> Response:
         round_ = selectors.round_get(user=request.user, round_id=round_id)
-        paginator = CursorPagination()
-        page = paginator.paginate_queryset(round_.nominations.all(), request, view=self)
-        return paginator.get_paginated_response(NominationOut(page, many=True, context={"request": request}).data)
+        return paginated_response(request, self, round_.nominations.all(), NominationOut, context={"request": request})
 
     @extend_schema(request=TextIn, responses={201: NominationOut})
     def post(self, request: Request, round_id: int) -> Response:

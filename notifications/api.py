@@ -12,19 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.pagination import CursorPagination
+from backend.pagination import paginated_response
 from grids.models import GridUnit
 
 from . import selectors, services
 from .delivery import inbox_payload
 from .models import Announcement, Delivery, DeliveryStatus, GroupChat, Notification, Provider
-
-
-def _page(request: Request, view: APIView, rows: Any, out: type[serializers.BaseSerializer]) -> Response:
-    paginator = CursorPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response(out(page, many=True).data)
-
 
 # --- inbox ---------------------------------------------------------------------------------
 
@@ -58,7 +51,7 @@ class NotificationListApi(APIView):
         filters = self.Filters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         rows = selectors.inbox(user=request.user, unread=filters.validated_data["unread"])
-        return _page(request, self, rows, NotificationOut)
+        return paginated_response(request, self, rows, NotificationOut)
 
 
 class NotificationReadApi(APIView):
@@ -151,7 +144,7 @@ class GroupChatListApi(APIView):
             rows = rows.filter(grid_id=filters.validated_data["grid"])
         if "provider" in filters.validated_data:
             rows = rows.filter(provider=filters.validated_data["provider"])
-        return _page(request, self, rows, GroupChatOut)
+        return paginated_response(request, self, rows, GroupChatOut)
 
     @extend_schema(request=GroupChatIn, responses={201: GroupChatOut})
     def post(self, request: Request) -> Response:
@@ -243,7 +236,7 @@ class DeliveryListApi(APIView):
         filters = self.Filters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         rows = selectors.deliveries_visible_to(user=request.user, **filters.validated_data)
-        return _page(request, self, rows, DeliveryOut)
+        return paginated_response(request, self, rows, DeliveryOut)
 
 
 class DeliveryDetailApi(APIView):
@@ -308,7 +301,7 @@ class AnnouncementListApi(APIView):
         rows = selectors.announcements_visible_to(user=request.user)
         if grid := request.query_params.get("grid"):
             rows = rows.filter(grid_id=int(grid)) if grid.isdigit() else rows.none()
-        return _page(request, self, rows, AnnouncementOut)
+        return paginated_response(request, self, rows, AnnouncementOut)
 
     @extend_schema(request=AnnouncementIn, responses={201: AnnouncementOut})
     def post(self, request: Request) -> Response:

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from backend.pagination import CursorPagination
+from backend.pagination import paginated_response
 from backend.throttling import ScopedThrottle
 from grids.models import GridUnit, Role
 
@@ -199,9 +199,7 @@ class ResidenceListApi(APIView):
             rows = rows.filter(status=filters.validated_data["status"])
         if "grid" in filters.validated_data:
             rows = rows.filter(grid_id=filters.validated_data["grid"])
-        paginator = CursorPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(ResidenceStaffOut(page, many=True).data)
+        return paginated_response(request, self, rows, ResidenceStaffOut)
 
 
 class ResidenceDetailApi(APIView):
