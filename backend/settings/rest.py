@@ -47,6 +47,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Choice sets whose field names recur across apps get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "AppealCategoryEnum": "appeals.models.Category",
+        "AppealSourceEnum": "appeals.models.Source",
+        "AppealStatusEnum": "appeals.models.AppealStatus",
+        "GridRoleEnum": "grids.models.Role",
+        "MediationCategoryEnum": "mediation.models.Category",
+        "MediationSourceEnum": "mediation.models.Source",
+        "CaseStatusEnum": "mediation.models.CaseStatus",
+        "TeamMemberRoleEnum": "mediation.models.MemberRole",
+        "PartyRoleEnum": "mediation.models.Party.Role",
+        "RoundStatusEnum": "monthly.models.RoundStatus",
+        "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
+        "ResidenceStatusEnum": "residents.models.ResidenceStatus",
+    },
 }
 
 # Request bodies: JSON stays small; an upload is one image of at most UPLOAD_MAX_BYTES.
