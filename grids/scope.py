@@ -66,8 +66,9 @@ def in_reach(user: Any, unit: GridUnit, roles: Iterable[str] = STAFF_ROLES) -> b
 
 
 def is_staff_side(user: Any) -> bool:
-    """Holds any staff-side role anywhere (or is a superuser)."""
-    return bool(reach_paths(user, HANDLER_ROLES) or reach_paths(user, STAFF_ROLES))
+    """Works for the district somewhere: admin, staff, grid leader or grid worker (or a superuser).
+    HANDLER_ROLES contains STAFF_ROLES, so one reach answers it."""
+    return bool(reach_paths(user, HANDLER_ROLES))
 
 
 def units_in_reach(user: Any, roles: Iterable[str] = STAFF_ROLES) -> QuerySet[GridUnit]:

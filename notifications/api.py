@@ -113,20 +113,13 @@ class GroupChatOut(serializers.ModelSerializer):
         return bool(chat.secret)
 
 
-def _grid(grid_id: int) -> GridUnit:
-    unit = GridUnit.objects.filter(pk=grid_id).first()
-    if unit is None:
-        raise serializers.ValidationError({"grid": ["no such grid unit"]})
-    return unit
-
-
 class GroupChatListApi(APIView):
     class Filters(serializers.Serializer):
         grid = serializers.IntegerField(required=False)
         provider = serializers.ChoiceField(choices=Provider.choices, required=False)
 
     class GroupChatIn(serializers.Serializer):
-        grid = serializers.IntegerField()
+        grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
         name = serializers.CharField(max_length=100)
         provider = serializers.ChoiceField(choices=Provider.choices)
         webhook_url = serializers.URLField(max_length=500)
@@ -150,8 +143,7 @@ class GroupChatListApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.GroupChatIn(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        chat = services.group_chat_create(actor=request.user, grid=_grid(fields.pop("grid")), **fields)
+        chat = services.group_chat_create(actor=request.user, **data.validated_data)
         return Response(GroupChatOut(chat).data, status=status.HTTP_201_CREATED)
 
 
@@ -286,7 +278,7 @@ class AnnouncementOut(serializers.ModelSerializer):
 
 class AnnouncementListApi(APIView):
     class AnnouncementIn(serializers.Serializer):
-        grid = serializers.IntegerField()
+        grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
         title = serializers.CharField(max_length=100)
         body = serializers.CharField(max_length=5000)
         channels = serializers.ListField(
@@ -307,8 +299,7 @@ class AnnouncementListApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.AnnouncementIn(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        announcement = services.announcement_create(actor=request.user, grid=_grid(fields.pop("grid")), **fields)
+        announcement = services.announcement_create(actor=request.user, **data.validated_data)
         shown = selectors.announcement_get(user=request.user, announcement_id=announcement.pk)
         return Response(AnnouncementOut(shown).data, status=status.HTTP_201_CREATED)
 
