@@ -32,3 +32,6 @@ ROBOT_WEBHOOK_EXTRA_HOSTS = env_list("ROBOT_WEBHOOK_EXTRA_HOSTS", [])
 # 12345 outbox: retry a status post after 30 s, 60 s, 120 s ... at most this long apart.
 HOTLINE_SYNC_BASE_DELAY_SECONDS = env_int("HOTLINE_SYNC_BASE_DELAY_SECONDS", 30)
 HOTLINE_SYNC_MAX_DELAY_SECONDS = env_int("HOTLINE_SYNC_MAX_DELAY_SECONDS", 3600)
+# A sender holds an outbox row this long while it posts it (no transaction is open meanwhile);
+# longer than the outbound HTTP timeout, so a live sender never loses its row to another.
+HOTLINE_SYNC_LEASE_SECONDS = env_int("HOTLINE_SYNC_LEASE_SECONDS", 60)
