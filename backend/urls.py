@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("appeals.urls")),
     path("mediation/", include("mediation.urls")),
     path("monthly/", include("monthly.urls")),
+    path("", include("consultations.urls")),
     path("wechat/push", WeChatPushApi.as_view(), name="wechat-push"),
 ]
 
