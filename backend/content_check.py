@@ -208,8 +208,8 @@ def _wechat_verdict(*, text: str, scene: Scene, openid: str) -> TextVerdict | No
 # --- photos ------------------------------------------------------------------------------
 
 MEDIA_PENDING = "pending"
-MEDIA_PASSED = "passed"
-MEDIA_REJECTED = "rejected"
+MEDIA_PASSED = "pass"
+MEDIA_REJECTED = "risky"
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def received() -> Iterator[list[tuple[str, str, int]]]:
 
 def test_media_check_without_wechat_passes(settings: Any):
     settings.WECHAT_APPID = ""
-    assert content_check.request_media_check(media_url="https://x/y.jpg").status == "passed"
+    assert content_check.request_media_check(media_url="https://x/y.jpg").status == "pass"
 
 
 def test_media_check_unreachable_stays_pending(wechat: Any):
