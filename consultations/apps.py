@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = "协商议事"
+
+    def ready(self) -> None:
+        from . import notifications  # noqa: F401  (registers the event templates)

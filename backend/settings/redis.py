@@ -77,6 +77,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mediation.tasks.remind_upcoming_sessions",
         "schedule": timedelta(minutes=10),
     },
+    "consultations-deadlines": {
+        "task": "consultations.tasks.enforce_deadlines",
+        "schedule": timedelta(minutes=5),
+    },
     "monthly-phases": {
         "task": "monthly.tasks.advance_round_phases",
         "schedule": timedelta(seconds=30),
