@@ -16,6 +16,7 @@ api_v1 = [
     path("mediation/", include("mediation.urls")),
     path("monthly/", include("monthly.urls")),
     path("", include("consultations.urls")),
+    path("", include("consultations.discussion.urls")),
     path("wechat/push", WeChatPushApi.as_view(), name="wechat-push"),
 ]
 
