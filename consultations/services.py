@@ -25,7 +25,7 @@ from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied, T
 from backend.messages import Msg
 from grids.models import GridUnit
 from grids.roles import HANDLER_ROLES
-from grids.scope import in_reach
+from grids.scope import in_reach, reach_paths
 from monthly import services as monthly_services
 from monthly.models import Round, RoundStatus
 from monthly.selectors import is_eligible as monthly_eligible
@@ -151,7 +151,7 @@ def _ensure_may_raise(actor: Any, grid: GridUnit) -> None:
         )
     if in_reach(actor, grid, HANDLER_ROLES) or lives_under(actor, grid.path):
         return
-    if selectors.verified_home(actor) is None:
+    if selectors.verified_home(actor) is None and not reach_paths(actor, HANDLER_ROLES):
         raise PermissionDenied(
             Msg("请先完成居住地核实。", "Your residence must be verified first."), code="not_verified"
         )
@@ -492,7 +492,7 @@ def do_schedule_meeting(
     now = _now(now)
     consultation = _lock(consultation)
     ensure_staff(actor, consultation)
-    if consultation.status not in {S.REVIEW, S.SCHEDULED}:
+    if consultation.status not in {S.COLLECTING, S.REVIEW, S.SCHEDULED}:
         workflow.check(consultation, "schedule")
     if scheduled_at <= now:
         raise InvalidInput(
@@ -510,6 +510,7 @@ def do_schedule_meeting(
         created_by=actor,
         created_at=now,
     )
+    _take_up(consultation, actor, now)
     when = timezone.localtime(scheduled_at).strftime("%Y-%m-%d %H:%M")
     if consultation.status == S.REVIEW:
         _move(consultation, "schedule", actor=actor, now=now, note=f"{when} {place}", changes=_decided(actor, now))
