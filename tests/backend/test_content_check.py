@@ -14,6 +14,8 @@ from backend.content_check import ContentRejected, Scene, check_text, check_text
 from backend.wechat_push import push_signature
 
 PUSH_TOKEN = "push-token-for-tests"
+# The push endpoint's handlers (consultations' photos) read the database.
+pytestmark = pytest.mark.django_db
 
 
 def test_normalise_folds_width_case_and_drops_separators():

@@ -56,15 +56,3 @@ def say(api: Any) -> Callable[..., dict[str, Any]]:
         return expect(api.as_user(user).post(posts_url(topic), {"body": body, **extra}), 201)
 
     return post
-
-
-@pytest.fixture
-def neighbour(tree: Any) -> Callable[..., Any]:
-    from tests.residents.factories import ResidenceFactory, UserFactory
-
-    def make(grid: Any = None) -> Any:
-        user = UserFactory()
-        ResidenceFactory(user=user, grid=grid or tree.micro1)
-        return user
-
-    return make
