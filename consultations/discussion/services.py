@@ -1,7 +1,7 @@
 """Every write of the discussion: posts, reports, hide and unhide, photo verdicts, digests; and
 the content check the core's services call for topics and objections.
 
-For the core (topics, scene 3; objections, scene 2):
+For the core (topics, scene 3; objections, scene 2; photos: `queue_photo_checks(photo_ids=...)`):
 
     verdict = screen_text(actor=actor, texts={"title": title, "body": body}, scene=Scene.FORUM)
     ...  # ContentRejected (400 content_rejected) has already refused a risky text
@@ -420,6 +420,16 @@ def _apply(post: Post, changes: dict[str, Any]) -> None:
 def photo_url(photo: Photo) -> str:
     url = photo.attachment.file.url
     return url if url.startswith("http") else f"{settings.PUBLIC_BASE_URL}{url}"
+
+
+def queue_photo_checks(*, photo_ids: Iterable[int]) -> None:
+    """For the core's services once they linked photos: ask for their checks after commit, off
+    the request (a task); the periodic task asks again for any the broker or WeChat missed."""
+    from .tasks import request_pending_photo_checks
+
+    ids = list(photo_ids)
+    if ids:
+        transaction.on_commit(lambda: request_pending_photo_checks.delay(ids), robust=True)
 
 
 def request_photo_checks(*, photo_ids: Iterable[int]) -> int:

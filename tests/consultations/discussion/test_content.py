@@ -117,3 +117,18 @@ def test_a_photo_waits_when_wechat_is_down_and_a_verdict_is_idempotent(tree, top
         assert record_photo_verdict(photo.trace_id, "pass", 100) == 1
     photo.refresh_from_db()
     assert photo.check_status == "pass"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_linked_photos_are_sent_for_checking_after_commit(tree, topic, wechat, settings):
+    from django.db import transaction
+
+    from consultations.discussion.services import queue_photo_checks
+
+    settings.WECHAT_APPID = "wx-test-appid"
+    with transaction.atomic():
+        photo = _photo(topic, tree.resident1)
+        queue_photo_checks(photo_ids=[photo.pk])
+        assert wechat.media_checks == []  # nothing leaves before the commit
+    photo.refresh_from_db()
+    assert [c["trace_id"] for c in wechat.media_checks] == [photo.trace_id]
