@@ -32,6 +32,24 @@ def thread_key(parent: Post | None, post_id: int) -> str:
     return f"{parent.thread_key}.{key_part(post_id)}" if parent is not None else key_part(post_id)
 
 
+# A page loads these columns and only the author's names: the author row's other columns
+# (an encrypted phone among them) would be decrypted for every post otherwise.
+THREAD_COLUMNS = (
+    "id",
+    "consultation_id",
+    "author_id",
+    "reply_to_id",
+    "depth",
+    "thread_key",
+    "stance",
+    "body",
+    "status",
+    "hidden_reason",
+    "hidden_at",
+    "created_at",
+)
+
+
 def seen_by_q(user: Any) -> Q:
     """Posts a caller sees in a thread: visible ones, placeholders of hidden ones, their own held."""
     shown = Q(status__in=[PostStatus.VISIBLE, PostStatus.HIDDEN])
@@ -40,7 +58,11 @@ def seen_by_q(user: Any) -> Q:
 
 def thread(*, user: Any, consultation: Consultation) -> QuerySet[Post]:
     """The thread's posts the caller may see (the view paginates by thread_key)."""
-    return Post.objects.filter(seen_by_q(user), consultation=consultation).select_related("author")
+    return (
+        Post.objects.filter(seen_by_q(user), consultation=consultation)
+        .select_related("author")
+        .only(*THREAD_COLUMNS, "author__nickname", "author__name")
+    )
 
 
 def post_get(*, user: Any, post_id: int) -> Post:
