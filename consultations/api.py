@@ -425,6 +425,14 @@ class ConsultationReviewApi(_ConsultationActionApi):
 
 
 @extend_schema_view(
+    post=extend_schema(request=None, responses=ConsultationDetailOut, description="Staff take it up for review.")
+)
+class ConsultationTakeUpApi(_ConsultationActionApi):
+    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
+        services.do_take_up_consultation(consultation=consultation, actor=request.user)
+
+
+@extend_schema_view(
     post=extend_schema(
         request=ResolutionIn, responses=ConsultationDetailOut, description="Staff: publish the resolution."
     )

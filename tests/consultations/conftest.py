@@ -53,7 +53,12 @@ def neighbour(tree: Any) -> Callable[..., Any]:
 @pytest.fixture
 def raise_topic(api: Any, tree: Any) -> Callable[..., dict[str, Any]]:
     def make(user: Any = None, grid: Any = None, kind: str = "quick", title: str = "楼下停车乱") -> dict[str, Any]:
-        body = {"grid": (grid or tree.micro1).pk, "title": title, "body": "车辆堵住消防通道，建议划线管理。", "kind": kind}
+        body = {
+            "grid": (grid or tree.micro1).pk,
+            "title": title,
+            "body": "车辆堵住消防通道，建议划线管理。",
+            "kind": kind,
+        }
         return ok(api.as_user(user or tree.resident1).post("/api/v1/consultations", body), 201)
 
     return make
@@ -82,7 +87,11 @@ def meeting(api: Any, tree: Any, topic: dict[str, Any]) -> dict[str, Any]:
     from django.utils import timezone
 
     staff = api.as_user(tree.staff1)
-    body = {"scheduled_at": (timezone.now() + timedelta(days=1)).isoformat(), "place": "1号楼架空层", "agenda": ["停车"]}
+    body = {
+        "scheduled_at": (timezone.now() + timedelta(days=1)).isoformat(),
+        "place": "1号楼架空层",
+        "agenda": ["停车"],
+    }
     ok(staff.post(url("consultations", topic["id"], "review"), {"decision": "schedule"}))
     return ok(staff.post(url("consultations", topic["id"], "meetings"), body), 201)
 

@@ -11,10 +11,9 @@ from django.utils import timezone
 from appeals.models import Appeal
 from consultations.models import Consultation, Support
 from consultations.tasks import enforce_deadlines
-from monthly.models import Nomination
-from notifications.models import Notification
 from monthly import services as monthly_services
-from monthly.models import Round
+from monthly.models import Nomination, Round
+from notifications.models import Notification
 
 from .conftest import THRESHOLD, ok, refused, url
 
@@ -63,7 +62,14 @@ def test_the_whole_life_from_collecting_to_closed(api, tree, topic, neighbour):
     closed = ok(staff.post(url("motions", motion["id"], "close")))
     assert (closed["for"], closed["against"], closed["abstain"], closed["passed"]) == (3, 1, 0, True)
 
-    minutes = {"minutes": "到会4人，表决通过。", "resolution": "划禁停线", "attendees": 4, "votes_for": 3, "votes_against": 1, "abstentions": 0}
+    minutes = {
+        "minutes": "到会4人，表决通过。",
+        "resolution": "划禁停线",
+        "attendees": 4,
+        "votes_for": 3,
+        "votes_against": 1,
+        "abstentions": 0,
+    }
     ok(staff.post(url("meetings", meeting["id"], "minutes"), minutes))
     for person in [tree.resident1, supporters[0], supporters[1]]:
         approved = ok(api.as_user(person).post(url("meetings", meeting["id"], "minutes/approve")))
@@ -71,7 +77,10 @@ def test_the_whole_life_from_collecting_to_closed(api, tree, topic, neighbour):
 
     body = ok(staff.post(url("consultations", cid, "close"), {"resolution": "在消防通道两侧划禁停线，物业负责施工。"}))
     assert body["status"] == "publicized" and body["resolution"]["text"].startswith("在消防通道")
-    objection = ok(api.as_user(supporters[2]).post(url("consultations", cid, "objections"), {"body": "希望同时增设临时停车位"}), 201)
+    objection = ok(
+        api.as_user(supporters[2]).post(url("consultations", cid, "objections"), {"body": "希望同时增设临时停车位"}),
+        201,
+    )
     ok(staff.post(url("objections", objection["id"], "answer"), {"body": "已纳入二期方案。"}))
     Consultation.objects.filter(pk=cid).update(objection_ends=timezone.now() - timedelta(seconds=1))
 
@@ -98,10 +107,16 @@ def test_the_whole_life_from_collecting_to_closed(api, tree, topic, neighbour):
 def test_reject_needs_a_reason_and_tells_followers(api, tree, in_review):
     staff = api.as_user(tree.staff1)
     refused(staff.post(url("consultations", in_review["id"], "review"), {"decision": "reject"}), 400, "reason_required")
-    body = ok(staff.post(url("consultations", in_review["id"], "review"), {"decision": "reject", "reason": "属物业职责，已转物业"}))
+    body = ok(
+        staff.post(
+            url("consultations", in_review["id"], "review"), {"decision": "reject", "reason": "属物业职责，已转物业"}
+        )
+    )
     assert body["status"] == "rejected" and body["decision_reason"] == "属物业职责，已转物业"
     assert Notification.objects.filter(user=tree.resident1, message__event="consultation_status_changed").exists()
-    refused(staff.post(url("consultations", in_review["id"], "review"), {"decision": "schedule"}), 409, "illegal_transition")
+    refused(
+        staff.post(url("consultations", in_review["id"], "review"), {"decision": "schedule"}), 409, "illegal_transition"
+    )
 
 
 def test_staff_decide_on_a_topic_still_collecting_by_taking_it_up(api, tree, topic):
@@ -120,7 +135,11 @@ def test_merge_carries_supporters_over_without_counting_a_household_twice(api, t
     ok(api.as_user(same_home).post(url("consultations", target["id"], "support")))
     ok(api.as_user(tree.resident1).post(url("consultations", target["id"], "support")))
 
-    body = ok(api.as_user(tree.staff1).post(url("consultations", source["id"], "review"), {"decision": "merge", "into": target["id"]}))
+    body = ok(
+        api.as_user(tree.staff1).post(
+            url("consultations", source["id"], "review"), {"decision": "merge", "into": target["id"]}
+        )
+    )
     assert body["status"] == "merged" and body["merged_into"] == target["id"]
     after = ok(api.as_user(tree.staff1).get(url("consultations", target["id"])))
     # resident1 (the source's author) supported the target already; `both` shares a household there.
@@ -134,14 +153,27 @@ def test_merge_refusals(api, tree, raise_topic):
     source, target = raise_topic(), raise_topic()
     staff = api.as_user(tree.staff1)
     refused(staff.post(url("consultations", source["id"], "review"), {"decision": "merge"}), 400)
-    refused(staff.post(url("consultations", source["id"], "review"), {"decision": "merge", "into": source["id"]}), 400, "merge_into_self")
+    refused(
+        staff.post(url("consultations", source["id"], "review"), {"decision": "merge", "into": source["id"]}),
+        400,
+        "merge_into_self",
+    )
     refused(staff.post(url("consultations", source["id"], "review"), {"decision": "merge", "into": 999999}), 404)
     Consultation.objects.filter(pk=target["id"]).update(status="closed")
-    refused(staff.post(url("consultations", source["id"], "review"), {"decision": "merge", "into": target["id"]}), 409, "merge_target_closed")
+    refused(
+        staff.post(url("consultations", source["id"], "review"), {"decision": "merge", "into": target["id"]}),
+        409,
+        "merge_target_closed",
+    )
 
 
 def test_convert_to_an_appeal_links_both_ways(api, tree, in_review):
-    body = ok(api.as_user(tree.staff1).post(url("consultations", in_review["id"], "review"), {"decision": "convert", "to": "appeal", "category": "property"}))
+    body = ok(
+        api.as_user(tree.staff1).post(
+            url("consultations", in_review["id"], "review"),
+            {"decision": "convert", "to": "appeal", "category": "property"},
+        )
+    )
     assert body["status"] == "converted" and body["appeal"]
     appeal = Appeal.objects.get(pk=body["appeal"])
     assert appeal.category == "property" and appeal.consultations.get().pk == in_review["id"]
@@ -175,7 +207,9 @@ def test_convert_to_monthly_needs_an_open_round_covering_it(api, tree, in_review
 
 
 def test_convert_needs_a_target(api, tree, in_review):
-    refused(api.as_user(tree.staff1).post(url("consultations", in_review["id"], "review"), {"decision": "convert"}), 400)
+    refused(
+        api.as_user(tree.staff1).post(url("consultations", in_review["id"], "review"), {"decision": "convert"}), 400
+    )
 
 
 def test_no_consensus_escalates_to_the_parent_unit_or_ends(api, tree, attendees, meeting):

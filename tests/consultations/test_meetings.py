@@ -25,7 +25,9 @@ def test_scheduling_tells_author_supporters_staff_and_group_chats(api, tree, in_
     body = {"scheduled_at": when(), "place": "1号楼架空层", "agenda": ["议程一"]}
     meeting = ok(api.as_user(tree.staff1).post(url("consultations", in_review["id"], "meetings"), body), 201)
     assert meeting["quorum"] == 2  # the default (settings)
-    told = set(Notification.objects.filter(message__event="consultation_meeting_scheduled").values_list("user_id", flat=True))
+    told = set(
+        Notification.objects.filter(message__event="consultation_meeting_scheduled").values_list("user_id", flat=True)
+    )
     supporters = set(Support.objects.filter(consultation_id=in_review["id"]).values_list("user_id", flat=True))
     assert {tree.resident1.pk, tree.worker1.pk, tree.staff1.pk} | supporters <= told
     assert Delivery.objects.filter(message__event="consultation_meeting_scheduled", channel="group_chat").count() == 1
@@ -43,7 +45,11 @@ def test_meeting_refusals(api, tree, topic, in_review):
 def test_meeting_of_a_rejected_topic_is_409(api, tree, in_review):
     staff = api.as_user(tree.staff1)
     ok(staff.post(url("consultations", in_review["id"], "review"), {"decision": "reject", "reason": "重复"}))
-    refused(staff.post(url("consultations", in_review["id"], "meetings"), {"scheduled_at": when(), "place": "x"}), 409, "illegal_transition")
+    refused(
+        staff.post(url("consultations", in_review["id"], "meetings"), {"scheduled_at": when(), "place": "x"}),
+        409,
+        "illegal_transition",
+    )
 
 
 def test_register_is_idempotent(api, tree, meeting):
@@ -63,7 +69,9 @@ def test_wrong_code_is_400_and_repeated_wrong_codes_are_throttled(api, tree, mee
     assert int(response["Retry-After"]) > 0
     # Someone else is not locked out by another's guesses.
     other = api.as_user(tree.worker1)
-    assert ok(other.post(url("meetings", meeting["id"], "check-in"), {"code": meeting["check_in_code"]}))["checked_in_by_me"]
+    assert ok(other.post(url("meetings", meeting["id"], "check-in"), {"code": meeting["check_in_code"]}))[
+        "checked_in_by_me"
+    ]
 
 
 def test_check_in_is_idempotent_and_starts_deliberating(api, tree, meeting):
@@ -76,7 +84,9 @@ def test_check_in_is_idempotent_and_starts_deliberating(api, tree, meeting):
 
 def test_votes_need_check_in_and_count_once(api, tree, attendees, meeting, neighbour):
     staff = api.as_user(tree.staff1)
-    refused(api.as_user(tree.resident1).post(url("meetings", meeting["id"], "motions"), {"text": "x"}), 403, "not_staff")
+    refused(
+        api.as_user(tree.resident1).post(url("meetings", meeting["id"], "motions"), {"text": "x"}), 403, "not_staff"
+    )
     motion = ok(staff.post(url("meetings", meeting["id"], "motions"), {"text": "同意划线"}), 201)
     vote = url("motions", motion["id"], "vote")
     refused(api.as_user(neighbour()).post(vote, {"choice": "for"}), 403, "not_checked_in")
@@ -87,7 +97,13 @@ def test_votes_need_check_in_and_count_once(api, tree, attendees, meeting, neigh
     refused(api.as_user(attendees[2]).post(url("motions", motion["id"], "close")), 403, "not_staff")
     closed = ok(staff.post(url("motions", motion["id"], "close")))
     # 1 for of 2 cast is not more than half.
-    assert (closed["for"], closed["against"], closed["abstain"], closed["passed"], closed["attendees"]) == (1, 0, 1, False, 3)
+    assert (closed["for"], closed["against"], closed["abstain"], closed["passed"], closed["attendees"]) == (
+        1,
+        0,
+        1,
+        False,
+        3,
+    )
     refused(api.as_user(attendees[2]).post(vote, {"choice": "for"}), 409, "motion_closed")
     refused(staff.post(url("motions", motion["id"], "close")), 409, "motion_closed")
 
@@ -116,4 +132,6 @@ def test_minutes_by_staff_approved_by_attendees(api, tree, attendees, meeting, n
 
 def test_only_staff_see_the_code(api, tree, meeting):
     assert ok(api.as_user(tree.resident1).get(url("meetings", meeting["id"])))["check_in_code"] is None
-    assert ok(api.as_user(tree.worker1).get(url("meetings", meeting["id"])))["check_in_code"] == meeting["check_in_code"]
+    assert (
+        ok(api.as_user(tree.worker1).get(url("meetings", meeting["id"])))["check_in_code"] == meeting["check_in_code"]
+    )

@@ -30,14 +30,20 @@ def test_refusals(api, tree):
     resident = api.as_user(tree.resident1)
     refused(resident.post("/api/v1/consultations", {**BODY, "grid": tree.micro21.pk}), 404)  # a sibling unit
     refused(resident.post("/api/v1/consultations", {**BODY, "grid": tree.street2.pk}), 404)
-    refused(api.as_user(tree.newcomer).post("/api/v1/consultations", {**BODY, "grid": tree.micro1.pk}), 403, "not_verified")
+    refused(
+        api.as_user(tree.newcomer).post("/api/v1/consultations", {**BODY, "grid": tree.micro1.pk}), 403, "not_verified"
+    )
     refused(resident.post("/api/v1/consultations", {**BODY, "grid": tree.district.pk}), 400, "bad_level")
     refused(resident.post("/api/v1/consultations", {**BODY, "grid": tree.dedicated1.pk}), 400, "bad_level")
     refused(resident.post("/api/v1/consultations", {**BODY, "grid": tree.micro1.pk, "title": ""}), 400)
     refused(resident.post("/api/v1/consultations", {**BODY, "grid": tree.micro1.pk, "body": "x" * 5001}), 400)
     refused(resident.post("/api/v1/consultations", {**BODY, "grid": tree.micro1.pk, "kind": "slow"}), 400)
     refused(resident.post("/api/v1/consultations", {**BODY, "grid": 999999}), 400)
-    refused(resident.post("/api/v1/consultations", {**BODY, "grid": tree.micro1.pk, "attachments": [999999]}), 400, "invalid_attachment")
+    refused(
+        resident.post("/api/v1/consultations", {**BODY, "grid": tree.micro1.pk, "attachments": [999999]}),
+        400,
+        "invalid_attachment",
+    )
 
 
 def test_filters(api, tree, raise_topic):

@@ -22,10 +22,16 @@ def world(tree: Any, topic: dict[str, Any]) -> dict[str, int]:
     """A topic of micro1 with a meeting, a motion and an objection."""
     consultation = Consultation.objects.get(pk=topic["id"])
     meeting = services.do_schedule_meeting(
-        consultation=consultation, actor=tree.staff1, scheduled_at=timezone.now() + timedelta(days=1), place="架空层", agenda=[]
+        consultation=consultation,
+        actor=tree.staff1,
+        scheduled_at=timezone.now() + timedelta(days=1),
+        place="架空层",
+        agenda=[],
     )
     motion = services.do_open_motion(meeting=meeting, actor=tree.staff1, text="表决")
-    Consultation.objects.filter(pk=topic["id"]).update(status="publicized", objection_ends=timezone.now() + timedelta(days=1))
+    Consultation.objects.filter(pk=topic["id"]).update(
+        status="publicized", objection_ends=timezone.now() + timedelta(days=1)
+    )
     objection = services.do_object_consultation(consultation=consultation, actor=tree.resident1, body="异议")
     return {"consultation": topic["id"], "meeting": meeting.pk, "motion": motion.pk, "objection": objection.pk}
 

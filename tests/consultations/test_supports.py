@@ -89,7 +89,9 @@ def test_concurrent_supports_crossing_the_threshold_move_to_review_once(tree, ra
         ResidenceFactory(user=user, grid=tree.micro1)
         people.append(user)
 
-    answers = run_together([lambda u=u: Api().as_user(u).post(url("consultations", topic["id"], "support")) for u in people])
+    answers = run_together(
+        [lambda u=u: Api().as_user(u).post(url("consultations", topic["id"], "support")) for u in people]
+    )
     codes = Counter(a.status_code for a in answers)
     # The first THRESHOLD land; the rest meet a topic no longer collecting.
     assert codes == {200: THRESHOLD, 409: 5}, codes
@@ -107,7 +109,9 @@ def test_one_household_supporting_at_once_gives_one_support(tree, raise_topic):
         ResidenceFactory(user=user, grid=tree.micro1, address="7号楼2单元501")
         family.append(user)
 
-    answers = run_together([lambda u=u: Api().as_user(u).post(url("consultations", topic["id"], "support")) for u in family])
+    answers = run_together(
+        [lambda u=u: Api().as_user(u).post(url("consultations", topic["id"], "support")) for u in family]
+    )
     codes = Counter(a.status_code for a in answers)
     assert codes == {200: 1, 409: 5}, codes
     assert Support.objects.filter(consultation_id=topic["id"]).count() == 1
