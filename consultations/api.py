@@ -75,6 +75,7 @@ class ConsultationOut(serializers.ModelSerializer):
             "kind",
             "title",
             "status",
+            "moderation",
             "author",
             "support_count",
             "support_threshold",
