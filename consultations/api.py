@@ -75,6 +75,7 @@ class ConsultationOut(serializers.ModelSerializer):
             "kind",
             "title",
             "status",
+            "moderation",
             "author",
             "support_count",
             "support_threshold",
@@ -422,6 +423,14 @@ class ConsultationReviewApi(_ConsultationActionApi):
         into = data.pop("into", None)
         target = selectors.consultation_get(user=request.user, consultation_id=into) if into else None
         services.do_review_consultation(consultation=consultation, actor=request.user, into=target, **data)
+
+
+@extend_schema_view(
+    post=extend_schema(request=None, responses=ConsultationDetailOut, description="Staff take it up for review.")
+)
+class ConsultationTakeUpApi(_ConsultationActionApi):
+    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
+        services.do_take_up_consultation(consultation=consultation, actor=request.user)
 
 
 @extend_schema_view(

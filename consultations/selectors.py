@@ -1,7 +1,8 @@
 """Reads of consultations, always scoped to the caller.
 
 Who sees a consultation: residents whose verified home lies inside its unit's subtree (the
-topic's unit is one of their home's ancestors: one `IN` on the indexed path), staff-side people
+topic's unit is one of their home's ancestors: one `IN` on the indexed path) unless its text is
+held for moderation, staff-side people
 (grids.roles.HANDLER_ROLES) whose reach covers its unit, and its author. Everyone else: 404,
 for the topic and everything hanging off it (meetings, motions, objections).
 """
@@ -46,7 +47,8 @@ def visible_q(user: Any) -> Q | None:
         visible |= path_q(paths, "grid_path")
     home = verified_home(user)
     if home is not None:
-        visible |= Q(grid_path__in=home.grid.ancestor_paths)
+        # A topic the content check held is its author's and staff's until a moderator passes it.
+        visible |= Q(grid_path__in=home.grid.ancestor_paths, moderation=PostStatus.VISIBLE)
     return visible
 
 

@@ -288,6 +288,16 @@ def _take_up(consultation: Consultation, actor: Any, now: datetime) -> None:
         _move(consultation, "take_up", actor=actor, now=now, changes=_review_changes(consultation, now), tell=False)
 
 
+@transaction.atomic
+def do_take_up_consultation(*, consultation: Consultation, actor: Any, now: datetime | None = None) -> Consultation:
+    """Staff take a topic up for review before it reaches the threshold."""
+    now = _now(now)
+    consultation = _lock(consultation)
+    ensure_staff(actor, consultation)
+    _move(consultation, "take_up", actor=actor, now=now, changes=_review_changes(consultation, now))
+    return consultation
+
+
 def _decided(actor: Any, now: datetime, reason: str = "") -> dict[str, Any]:
     return {"decided_at": now, "decided_by": actor, "decision_reason": reason}
 

@@ -9,6 +9,9 @@ urlpatterns = [
         "consultations/<int:consultation_id>/support", api.ConsultationSupportApi.as_view(), name="consultation-support"
     ),
     path("consultations/<int:consultation_id>/follow", api.ConsultationFollowApi.as_view(), name="consultation-follow"),
+    path(
+        "consultations/<int:consultation_id>/take-up", api.ConsultationTakeUpApi.as_view(), name="consultation-take-up"
+    ),
     path("consultations/<int:consultation_id>/review", api.ConsultationReviewApi.as_view(), name="consultation-review"),
     path(
         "consultations/<int:consultation_id>/meetings",

@@ -11,10 +11,9 @@ from django.utils import timezone
 from appeals.models import Appeal
 from consultations.models import Consultation, Support
 from consultations.tasks import enforce_deadlines
-from monthly.models import Nomination
-from notifications.models import Notification
 from monthly import services as monthly_services
-from monthly.models import Round
+from monthly.models import Nomination, Round
+from notifications.models import Notification
 
 from .conftest import THRESHOLD, ok, refused, url
 

@@ -89,3 +89,10 @@ def test_lists_hold_only_what_the_caller_sees(api, tree, world, raise_topic, nei
 def test_anonymous_callers_get_401(api, world):
     assert api.get("/api/v1/consultations").status_code == 401
     assert api.get(url("consultations", world["consultation"])).status_code == 401
+
+
+def test_a_held_topic_is_seen_by_its_author_and_staff_only(api, tree, world, neighbour):
+    Consultation.objects.filter(pk=world["consultation"]).update(moderation="held")
+    assert api.as_user(neighbour()).get(url("consultations", world["consultation"])).status_code == 404
+    assert ok(api.as_user(tree.resident1).get(url("consultations", world["consultation"])))["id"]
+    assert ok(api.as_user(tree.worker1).get(url("consultations", world["consultation"])))["id"]
