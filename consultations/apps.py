@@ -6,4 +6,6 @@ class ConsultationsConfig(AppConfig):
     verbose_name = "协商议事"
 
     def ready(self) -> None:
-        from . import notifications  # noqa: F401  (registers the event templates)
+        from . import discussion, notifications  # noqa: F401  (registers the event templates)
+
+        discussion.ready()  # the discussion half: its templates, WebSocket topic, photo verdicts

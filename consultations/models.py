@@ -212,12 +212,18 @@ class Follow(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="follows")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    # The follower digest: when this follower was last told about new posts (the discussion side).
+    # The follower digest: when this follower was last told about new posts (the discussion side),
+    # and when the next digest is due (set by the first post after the last one; the sweeper
+    # sends what is due, so a busy thread makes one message per window, not one per post).
     digest_sent_at = models.DateTimeField(null=True, blank=True)
+    digest_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="follow_unique")]
-        indexes = [models.Index(fields=["user", "consultation"], name="follow_user")]
+        indexes = [
+            models.Index(fields=["user", "consultation"], name="follow_user"),
+            models.Index(fields=["digest_due_at"], condition=Q(digest_due_at__isnull=False), name="follow_digest_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} follows {self.consultation_id}"
@@ -287,6 +293,8 @@ class Post(models.Model):
         ]
         indexes = [
             models.Index(fields=["consultation", "thread_key"], name="post_thread"),
+            # The moderation queue: held posts and posts with open reports, newest first.
+            models.Index(fields=["-id"], condition=Q(status="held") | Q(report_count__gt=0), name="post_needs_review"),
             models.Index(fields=["consultation", "status"], name="post_status"),
             models.Index(fields=["author", "-id"], name="post_author"),
         ]

@@ -41,6 +41,10 @@ DELIVERY_TASK_CHUNK = env_int("DELIVERY_TASK_CHUNK", 20)
 # Up to this many inbox rows / deliveries are pushed / enqueued in the committing process;
 # larger fan-outs hand the work to one Celery task.
 NOTIFY_INLINE_MAX = env_int("NOTIFY_INLINE_MAX", 200)
+# 协商议事 discussion: open reports that hide a post pending review by themselves; a follower
+# gets at most one digest of new posts per consultation per window (swept every minute).
+CONSULTATION_REPORTS_TO_HIDE = env_int("CONSULTATION_REPORTS_TO_HIDE", 3)
+CONSULTATION_DIGEST_WINDOW_MINUTES = env_int("CONSULTATION_DIGEST_WINDOW_MINUTES", 30)
 # 每月一事: counter rows per candidate (spreads concurrent ballots over rows; more rows, less
 # waiting on one hot row, a slightly longer sum), and how long a web process trusts a voting
 # round's candidate list (candidates cannot change while voting; the window is checked in SQL).
