@@ -21,6 +21,7 @@ from django.utils import timezone
 from appeals import services as appeal_services
 from appeals.deadlines import add_working_days
 from backend import workflow
+from backend.content_check import Scene
 from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Throttled
 from backend.messages import Msg
 from grids.models import GridUnit
@@ -33,6 +34,7 @@ from notifications.services import notify
 from residents.models import User
 
 from . import selectors
+from .discussion.services import held_label, held_status, log_hold, queue_photo_checks, screen_text
 from .models import (
     CONSULTATION_LEVELS,
     CheckIn,
@@ -171,7 +173,17 @@ def do_create_consultation(
 ) -> Consultation:
     now = _now(now)
     _ensure_may_raise(actor, grid)
-    consultation = Consultation(author=actor, title=title, body=body, kind=kind, created_at=now)
+    # Authorization first, then the content check: risky refused (400), review held.
+    verdict = screen_text(actor=actor, texts={"title": title, "body": body}, scene=Scene.FORUM)
+    consultation = Consultation(
+        author=actor,
+        title=title,
+        body=body,
+        kind=kind,
+        created_at=now,
+        moderation=held_status(verdict),
+        moderation_label=held_label(verdict),
+    )
     consultation.set_grid(grid)
     if kind == ConsultationKind.QUICK:
         consultation.decide_by = now + timedelta(hours=settings.CONSULTATION_QUICK_DECIDE_HOURS)
@@ -180,7 +192,10 @@ def do_create_consultation(
         _link_photos(consultation, actor, attachments)
     workflow.record(consultation, "create", actor=actor, after=consultation.status, at=now)
     _follow(consultation, [actor.pk])
-    _tell_staff(consultation, "consultation_raised")
+    if verdict.held:
+        log_hold(consultation=consultation, verdict=verdict)  # the moderation queue has it
+    else:
+        _tell_staff(consultation, "consultation_raised")
     return consultation
 
 
@@ -198,7 +213,8 @@ def _link_photos(consultation: Consultation, actor: Any, ids: list[int]) -> None
             code="invalid_attachment",
             fields={"attachments": ["unknown, not yours, or already used"]},
         )
-    Photo.objects.bulk_create([Photo(attachment=row, consultation=consultation) for row in rows])
+    photos = Photo.objects.bulk_create([Photo(attachment=row, consultation=consultation) for row in rows])
+    queue_photo_checks(photo_ids=[photo.pk for photo in photos])
 
 
 # --- supports and follows ----------------------------------------------------------------
@@ -792,7 +808,16 @@ def do_object_consultation(
         raise Conflict(
             Msg("公示期已结束，不能再提出异议。", "The objection window is closed."), code="objection_window_closed"
         )
-    objection = Objection.objects.create(consultation=consultation, author=actor, body=body, created_at=now)
+    verdict = screen_text(actor=actor, texts={"body": body}, scene=Scene.COMMENT)
+    objection = Objection.objects.create(
+        consultation=consultation,
+        author=actor,
+        body=body,
+        created_at=now,
+        status=held_status(verdict),
+        held_label=held_label(verdict),
+    )
+    log_hold(consultation=consultation, verdict=verdict, objection=objection)
     _follow(consultation, [actor.pk])
     workflow.record(
         consultation,

@@ -15,9 +15,10 @@ THRESHOLD = 3
 
 
 @pytest.fixture(autouse=True)
-def _small_thresholds(settings: Any) -> None:
+def _consultation_settings(settings: Any) -> None:
     settings.CONSULTATION_SUPPORT_THRESHOLDS = {"micro": THRESHOLD, "grid": THRESHOLD, "community": 5, "street": 5}
     settings.CONSULTATION_DEFAULT_QUORUM = 2
+    settings.WECHAT_APPID = ""  # the word list only, unless a test starts the WeChat fake
 
 
 def url(kind: str, pk: int, action: str = "") -> str:
