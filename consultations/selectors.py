@@ -107,15 +107,19 @@ def support_threshold(consultation: Consultation) -> int:
 # --- meetings, motions, objections: found through a consultation the caller sees -----------
 
 
-def meeting_get(*, user: Any, meeting_id: int) -> Meeting:
+def _through_visible(rows: QuerySet, user: Any, pk: int, consultation: str = "consultation") -> Any:
+    """One row of `rows` whose consultation (at the `consultation` path) the caller sees; else 404."""
     condition = visible_q(user)
-    rows = Meeting.objects.select_related("consultation__grid")
     if condition is not None:
-        rows = rows.filter(consultation__in=Consultation.objects.filter(condition))
-    found = rows.filter(pk=meeting_id).first()
+        rows = rows.filter(**{f"{consultation}__in": Consultation.objects.filter(condition)})
+    found = rows.filter(pk=pk).first()
     if found is None:
         raise NotFound()
     return found
+
+
+def meeting_get(*, user: Any, meeting_id: int) -> Meeting:
+    return _through_visible(Meeting.objects.select_related("consultation__grid"), user, meeting_id)
 
 
 def meeting_detail(*, user: Any, meeting_id: int) -> Meeting:
@@ -129,25 +133,12 @@ def meeting_detail(*, user: Any, meeting_id: int) -> Meeting:
 
 
 def motion_get(*, user: Any, motion_id: int) -> Motion:
-    condition = visible_q(user)
     rows = Motion.objects.select_related("meeting__consultation__grid")
-    if condition is not None:
-        rows = rows.filter(meeting__consultation__in=Consultation.objects.filter(condition))
-    found = rows.filter(pk=motion_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return _through_visible(rows, user, motion_id, consultation="meeting__consultation")
 
 
 def objection_get(*, user: Any, objection_id: int) -> Objection:
-    condition = visible_q(user)
-    rows = Objection.objects.select_related("consultation__grid")
-    if condition is not None:
-        rows = rows.filter(consultation__in=Consultation.objects.filter(condition))
-    found = rows.filter(pk=objection_id).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return _through_visible(Objection.objects.select_related("consultation__grid"), user, objection_id)
 
 
 def current_meeting(consultation: Consultation) -> Meeting | None:

@@ -33,6 +33,15 @@ def test_scheduling_tells_author_supporters_staff_and_group_chats(api, tree, in_
     assert Delivery.objects.filter(message__event="consultation_meeting_scheduled", channel="group_chat").count() == 1
 
 
+def test_invitees_with_an_openid_get_a_subscribe_message(api, tree, topic, settings):
+    settings.WECHAT_SUBSCRIBE_TEMPLATES = {**settings.WECHAT_SUBSCRIBE_TEMPLATES, "status_update": "tmpl-status"}
+    body = {"scheduled_at": when(), "place": "1号楼架空层", "agenda": []}
+    ok(api.as_user(tree.staff1).post(url("consultations", topic["id"], "meetings"), body), 201)
+    sent = Delivery.objects.filter(message__event="consultation_meeting_scheduled", channel="subscribe")
+    assert set(sent.values_list("openid", flat=True)) == {"o-resident1"}  # the author; staff have none
+    assert sent.get().message.subscribe["template_id"] == "tmpl-status"
+
+
 def test_meeting_refusals(api, tree, topic, in_review):
     staff = api.as_user(tree.staff1)
     path = url("consultations", topic["id"], "meetings")
