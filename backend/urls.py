@@ -3,9 +3,10 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
-from .health import healthz
+from .health import HealthApi
+from .schema_view import SchemaApi
 
 api_v1 = [
     path("", include("residents.urls")),
@@ -17,10 +18,10 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    path("healthz", HealthApi.as_view(), name="healthz"),
     path("api/v1/", include(api_v1)),
     path("open311/v2/", include("appeals.open311_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaApi.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
 ]
