@@ -7,7 +7,7 @@
   `cursor`/`page_size` (backend/pagination.py), unless the view sets `pagination_class = None`.
 - Errors: each operation lists every status it can answer with the one error body, derived
   from the view (see `error_statuses`); a view adds more with `schema_errors = (409, ...)` or
-  replaces the body with `error_schema` (Open311 answers the spec's list).
+  replaces the body with `error_serializer` (`error_many`: Open311 answers the spec's list).
 - Request bodies are JSON only (settings: JSONParser), uploads multipart only (their view says).
 - Nullability as served: a response field whose `default` is None may be null.
 - operationIds are identifiers (no dots or dashes) and unique; the hook below refuses duplicates.
@@ -130,9 +130,9 @@ class AutoSchema(SpectacularAutoSchema):
         return statuses
 
     def _error_response(self, status: int) -> dict[str, Any]:
-        schema = getattr(self.view, "error_schema", None)
-        if schema is None:
-            schema = self.resolve_serializer(ErrorOut, "response").ref
+        schema = self.resolve_serializer(getattr(self.view, "error_serializer", ErrorOut), "response").ref
+        if getattr(self.view, "error_many", False):
+            schema = {"type": "array", "items": schema}
         media_types = self.map_renderers("media_type")
         response: dict[str, Any] = {
             "description": ERROR_DESCRIPTIONS.get(status, "Error."),

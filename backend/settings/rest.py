@@ -69,6 +69,8 @@ SPECTACULAR_SETTINGS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A photo URL handed to someone who may see it works this long (backend/files.py).
+MEDIA_URL_MAX_AGE = env_int("MEDIA_URL_MAX_AGE", 600)
 
 # Password login lock-out: this many failures within the window lock the account that long.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
