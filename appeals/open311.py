@@ -202,9 +202,8 @@ class Open311ErrorOut(serializers.Serializer):
 
 # --- views -------------------------------------------------------------------------------
 
-FORMAT = OpenApiParameter(
-    "format", str, OpenApiParameter.PATH, enum=["json", "xml"], description="the representation"
-)
+# The extension is `ext`, not DRF's `format`: schema generators skip paths ending in `.{format}`.
+FORMAT = OpenApiParameter("ext", str, OpenApiParameter.PATH, enum=["json", "xml"], description="the representation")
 
 
 class Open311Api(APIView):
@@ -218,6 +217,9 @@ class Open311Api(APIView):
     error_serializer = Open311ErrorOut
     error_many = True
     xml_root = "response"
+
+    def get_format_suffix(self, **kwargs: Any) -> str:
+        return kwargs.get("ext") or "json"
 
     def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)
@@ -271,8 +273,8 @@ class DiscoveryApi(Open311Api):
         responses=DiscoveryOut,
         description="Where this endpoint is and what it speaks.",
     )
-    def get(self, request: Request, format: str) -> Response:
-        base = request.build_absolute_uri(reverse("open311-discovery", kwargs={"format": "json"}))
+    def get(self, request: Request, ext: str) -> Response:
+        base = request.build_absolute_uri(reverse("open311-discovery", kwargs={"ext": "json"}))
         endpoint = {
             "specification": SPECIFICATION,
             "url": base.rsplit("/", 1)[0],
@@ -294,7 +296,7 @@ class ServiceListApi(Open311Api):
         responses=ServiceOut(many=True),
         description="The categories of appeals, as Open311 services.",
     )
-    def get(self, request: Request, format: str) -> Response:
+    def get(self, request: Request, ext: str) -> Response:
         return Response(ServiceOut(_services(), many=True).data)
 
 
@@ -308,7 +310,7 @@ class ServiceDefinitionApi(Open311Api):
         responses=ServiceDefinitionOut,
         description="A service's attributes (none: our services take no extra fields).",
     )
-    def get(self, request: Request, service_code: str, format: str) -> Response:
+    def get(self, request: Request, service_code: str, ext: str) -> Response:
         if service_code not in Category.values:
             raise NotFound()
         return Response(ServiceDefinitionOut({"service_code": service_code, "attributes": []}).data)
@@ -357,7 +359,7 @@ class RequestListApi(Open311Api):
         responses=RequestOut(many=True),
         description="Public appeals, newest first; without dates the last 90 days; at most 1000.",
     )
-    def get(self, request: Request, format: str) -> Response:
+    def get(self, request: Request, ext: str) -> Response:
         filters = RequestFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         f: dict[str, Any] = filters.validated_data
@@ -386,7 +388,7 @@ class RequestDetailApi(Open311Api):
         responses=RequestOut(many=True),
         description="One public appeal, as a list of one (per the spec).",
     )
-    def get(self, request: Request, request_id: str, format: str) -> Response:
+    def get(self, request: Request, request_id: str, ext: str) -> Response:
         appeal = _published().filter(number=request_id).first()
         if appeal is None and request_id.isdigit():  # the appeal's id, as the API knows it
             appeal = _published().filter(pk=int(request_id)).first()

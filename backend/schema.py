@@ -9,7 +9,8 @@
   from the view (see `error_statuses`); a view adds more with `schema_errors = (409, ...)` or
   replaces the body with `error_serializer` (`error_many`: Open311 answers the spec's list).
 - Request bodies are JSON only (settings: JSONParser), uploads multipart only (their view says).
-- Nullability as served: a response field whose `default` is None may be null.
+- Nullability as served: a response field whose `default` is None may be null; no default
+  contradicts its own pattern (`fix_blank_defaults`).
 - operationIds are identifiers (no dots or dashes) and unique; the hook below refuses duplicates.
 """
 
@@ -88,9 +89,6 @@ class AutoSchema(SpectacularAutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if "$ref" in schema:
             return schema
-        if getattr(field, "allow_blank", False) and "pattern" in schema:
-            # DRF accepts "" before any validator runs: the pattern must say so too.
-            schema["pattern"] = f"^$|{schema['pattern']}"
         if direction == "response" and getattr(field, "default", empty) is None:
             schema["nullable"] = True  # `source="a.b", default=None`: null when `a` is absent
         return schema
@@ -153,6 +151,27 @@ class StatelessJwtScheme(SimpleJWTScheme):
     target_class = "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication"
     name = "jwtStatelessAuth"
     priority = 1  # before the contrib scheme, which also matches this subclass
+
+
+def fix_blank_defaults(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """POSTPROCESSING_HOOKS: a blank-allowed field with a pattern is `oneOf: [pattern, blank]`,
+    and drf-spectacular puts its `default: ""` on the pattern branch, which it contradicts.
+    The default belongs to the field: move it up."""
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for branch in node.get("oneOf", []):
+                default = branch.get("default") if isinstance(branch, dict) else None
+                if isinstance(default, str) and "pattern" in branch and not re.search(branch["pattern"], default):
+                    node["default"] = branch.pop("default")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result
 
 
 def check_operation_ids(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:

@@ -46,6 +46,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.schema.fix_blank_defaults",
         "backend.schema.check_operation_ids",
     ],
     # Choice sets whose field names recur across apps get names of their own.
