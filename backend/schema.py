@@ -118,6 +118,9 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.add(401)  # a bad token is refused even where no login is needed
         if not all(isinstance(p, AllowAny) for p in view.get_permissions()):
             statuses |= {401, 403}
+        refers = [p for p in query if p.get("schema", {}).get("type") == "integer" and p["name"] != "page_size"]
+        if refers or (has_body and 403 in statuses):
+            statuses.add(404)  # a referenced object (a grid, a team, a user) absent or out of reach
         if uritemplate.variables(self.path):
             statuses.add(404)
             if self.method in UNSAFE:
