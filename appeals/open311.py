@@ -282,7 +282,12 @@ class DiscoveryApi(Open311Api):
             "type": "production",
             "formats": ["application/json", "application/xml"],
         }
-        body = {"changeset": CHANGESET, "contact": "中原区网格化服务管理中心", "key_service": "", "endpoints": [endpoint]}
+        body = {
+            "changeset": CHANGESET,
+            "contact": "中原区网格化服务管理中心",
+            "key_service": "",
+            "endpoints": [endpoint],
+        }
         return Response(DiscoveryOut(body).data)
 
 

@@ -42,9 +42,7 @@ _SURNAMES = (
 _INTRO = r"(?:我是|我叫|本人是|本人叫|本人|我的名字是|我的名字叫|我姓名是|姓名[:：\s]*|联系人[:：\s]*|报告人[:：\s]*)"
 # What may follow a name: punctuation, the end, a space, or the words that usually do.
 _AFTER_NAME = r"(?=$|[\s，,。.！!？?；;：:、（(）)]|电话|手机|联系|身份证|住在|家住|住|是|在|的|今年|[0-9])"
-_NAME = re.compile(
-    rf"({_INTRO})((?:{_COMPOUND_SURNAMES})|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}?){_AFTER_NAME}"
-)
+_NAME = re.compile(rf"({_INTRO})((?:{_COMPOUND_SURNAMES})|[{_SURNAMES}])([\u4e00-\u9fff]{{1,2}}?){_AFTER_NAME}")
 
 
 def _stars(match: re.Match[str]) -> str:

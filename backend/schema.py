@@ -189,4 +189,3 @@ def check_operation_ids(result: dict[str, Any], generator: Any, request: Any, pu
                 warn(f"operationId {operation['operationId']!r} of {where} collides with {seen[key]}")
             seen[key] = where
     return result
-

@@ -51,8 +51,6 @@ def test_deeply_nested_json_is_400(api, tree):
 
 
 def test_form_bodies_are_refused(api, tree):
-    response = api.as_user(tree.resident1).post(
-        "/api/v1/appeals", {"title": "x"}, format="multipart"
-    )
+    response = api.as_user(tree.resident1).post("/api/v1/appeals", {"title": "x"}, format="multipart")
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"

@@ -195,6 +195,30 @@ def wsgi_app() -> Iterator[Any]:
         request_finished.connect(close_old_connections)
 
 
+def _fuzz(operation: Any, headers: dict[str, str], ours: dict[str, Any], figures: dict[str, Any]) -> None:
+    """Up to MAX_EXAMPLES cases of one operation; half aim their path parameters at `ours`."""
+
+    @given(case=operation.as_strategy(), aim=st.booleans())
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case: Any, aim: bool) -> None:
+        if aim and ours:
+            case.path_parameters = {**(case.path_parameters or {}), **ours}
+        figures["requests"] += 1
+        try:
+            case.call_and_validate(headers=headers, checks=CHECKS)
+        except (Exception, BaseExceptionGroup) as exc:  # collect them all: one run names every violation
+            figures["violations"].append(f"{operation.method.upper()} {operation.path}: {str(exc)[:700]}")
+
+    run()
+
+
 def _run(schema: Any, token: str, known: dict[str, Any]) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
     figures: dict[str, Any] = {"operations": 0, "requests": 0, "violations": []}
@@ -202,26 +226,7 @@ def _run(schema: Any, token: str, known: dict[str, Any]) -> dict[str, Any]:
         operation = result.ok()
         figures["operations"] += 1
         ours = {k: v for k, v in known.items() if k in operation.path_parameters}
-
-        @given(case=operation.as_strategy(), aim=st.booleans())
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            derandomize=True,
-            deadline=None,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        def run(case: Any, aim: bool) -> None:
-            if aim and ours:
-                case.path_parameters = {**(case.path_parameters or {}), **ours}
-            figures["requests"] += 1
-            try:
-                case.call_and_validate(headers=headers, checks=CHECKS)
-            except (Exception, BaseExceptionGroup) as exc:  # collect them all: one run names every violation
-                figures["violations"].append(f"{operation.method.upper()} {operation.path}: {str(exc)[:700]}")
-
-        run()
+        _fuzz(operation, headers, ours, figures)
     return figures
 
 
