@@ -53,9 +53,7 @@ def test_georeport_client_reads_the_feed(feed, fmt):
         client.get_service_request(private.number)
 
     # service_request_id overrides every other filter, even ones that would exclude it
-    only = client.get_service_requests(
-        service_request_id=other.number, service_code="environment", status="closed"
-    )
+    only = client.get_service_requests(service_request_id=other.number, service_code="environment", status="closed")
     only = only if isinstance(only, list) else [only]
     assert [r["service_request_id"] for r in only] == [other.number]
 
@@ -64,7 +62,10 @@ def test_filters(feed):
     root, public, other, _ = feed
     client = GeoReport(root)
     assert {r["service_request_id"] for r in client.get_service_requests(service_code="safety")} == {other.number}
-    assert {r["service_request_id"] for r in client.get_service_requests(status="open")} == {public.number, other.number}
+    assert {r["service_request_id"] for r in client.get_service_requests(status="open")} == {
+        public.number,
+        other.number,
+    }
     assert client.get_service_requests(status="closed") == []
     Appeal.objects.filter(pk=other.pk).update(created_at=timezone.now() - timedelta(days=200))
     assert {r["service_request_id"] for r in client.get_service_requests()} == {public.number}
@@ -116,7 +117,9 @@ def test_method_not_allowed_is_the_spec_list(feed):
 
 def test_charset_cors_and_accept(feed):
     root, *_ = feed
-    response = requests.get(f"{root}/requests.json", headers={"Accept": "application/xml", "Origin": "https://x.example"})
+    response = requests.get(
+        f"{root}/requests.json", headers={"Accept": "application/xml", "Origin": "https://x.example"}
+    )
     assert response.status_code == 200  # the extension decides, never a 406
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
