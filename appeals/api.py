@@ -18,6 +18,8 @@ from rest_framework.views import APIView
 
 from backend.crypto import mask_phone
 from backend.errors import InvalidInput
+from backend.files import file_url
+from backend.masking import mask_personal
 from backend.messages import Msg
 from backend.pagination import paginated_response
 from grids.models import GridUnit
@@ -36,7 +38,8 @@ class AttachmentOut(serializers.ModelSerializer):
         fields = ["id", "url"]
 
     def get_url(self, row: AppealAttachment) -> str:
-        return row.file.url
+        # Whoever is shown the appeal may see its photos, for a short while (backend/files.py).
+        return file_url(row.file, request=self.context.get("request"))
 
 
 class LocationSerializer(serializers.Serializer):
@@ -111,6 +114,8 @@ class AppealDetailOut(AppealOut):
     attachments = AttachmentOut(many=True)
     timeline = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    public_title = serializers.SerializerMethodField(help_text="what the Open311 feed shows, when public")
+    public_description = serializers.SerializerMethodField(help_text="what the Open311 feed shows, when public")
 
     class Meta(AppealOut.Meta):
         fields = [
@@ -135,6 +140,8 @@ class AppealDetailOut(AppealOut):
             "attachments",
             "timeline",
             "actions",
+            "public_title",
+            "public_description",
         ]
 
     def _personal(self) -> bool:
@@ -164,6 +171,12 @@ class AppealDetailOut(AppealOut):
     @extend_schema_field(TimelineOut(many=True))
     def get_timeline(self, appeal: Appeal) -> list[dict[str, Any]]:
         return TimelineOut(appeal.timeline.all(), many=True, context=self.context).data
+
+    def get_public_title(self, appeal: Appeal) -> str | None:
+        return mask_personal(appeal.title) if appeal.is_public else None
+
+    def get_public_description(self, appeal: Appeal) -> str | None:
+        return mask_personal(appeal.description) if appeal.is_public else None
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, appeal: Appeal) -> list[str]:
@@ -374,6 +387,7 @@ class HotlineOrderApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: ClassVar[list] = []
     throttle_classes: ClassVar[list] = []
+    schema_errors = (401,)  # a bad signature
 
     @extend_schema(
         request=HotlineOrderIn,

@@ -8,6 +8,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
 
 def _database() -> None:
@@ -50,3 +54,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if failing:
         body["failing"] = failing
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+class HealthOut(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["ok", "error"])
+    checks = serializers.DictField(child=serializers.CharField(), help_text='"ok" or "error: <kind>" per check')
+    failing = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class HealthApi(APIView):
+    """For the load balancer: no login, no throttle, never cached."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes: list = []
+
+    @extend_schema(
+        tags=["health"],
+        operation_id="healthz",
+        responses={200: HealthOut, 503: HealthOut},
+        description="Database, cache and broker: 200 when all answer, else 503 naming the failing checks.",
+    )
+    def get(self, request: HttpRequest) -> JsonResponse:
+        return healthz(request)

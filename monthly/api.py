@@ -350,6 +350,8 @@ class CandidateIn(TextIn):
 
 
 class CandidateListApi(APIView):
+    pagination_class = None  # a round's few rows, as a bare array
+
     @extend_schema(responses=CandidateOut(many=True))
     def get(self, request: Request, round_id: int) -> Response:
         round_ = selectors.round_get(user=request.user, round_id=round_id)
@@ -412,6 +414,8 @@ class ResultsApi(APIView):
 
 
 class ProgressApi(APIView):
+    pagination_class = None  # a round's few rows, as a bare array
+
     class ProgressIn(serializers.Serializer):
         content = serializers.CharField(max_length=2000)
         percent = serializers.IntegerField(min_value=0, max_value=100)

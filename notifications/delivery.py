@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from backend import workflow
 from backend.errors import IllegalTransition
+from backend.masking import mask_personal
 
 from . import limiter, realtime
 from .models import Delivery, Message, Notification
@@ -196,9 +197,11 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> str:
 def _outbound(delivery: Delivery) -> Outbound:
     message = delivery.message
     chat = delivery.chat
+    # A group chat is a public room: what residents wrote is masked before it is posted there.
+    title, body = (mask_personal(message.title), mask_personal(message.body)) if chat else (message.title, message.body)
     return Outbound(
-        title=message.title,
-        body=message.body,
+        title=title,
+        body=body,
         webhook_url=chat.webhook_url if chat else "",
         secret=chat.secret if chat else "",
         mention_all=message.mention_all,

@@ -117,6 +117,7 @@ class PasswordLoginApi(LoginApi):
 class RefreshApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    schema_errors = (401,)  # a bad or expired refresh token
 
     @extend_schema(
         request=TokenRefreshSerializer, responses=inline_serializer("AccessOut", {"access": serializers.CharField()})
