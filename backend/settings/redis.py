@@ -5,6 +5,9 @@ Without it: a local-memory cache, an in-memory channel layer and eager Celery.
 
 from datetime import timedelta
 
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
 from .env import env_bool, env_int, env_str, is_set
 
 REDIS_URL = env_str("REDIS_URL", "")
@@ -16,6 +19,13 @@ if USE_REDIS:
             "BACKEND": "backend.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "yd"),
+            # A dead Redis must cost a request milliseconds, not seconds: short socket
+            # timeouts and no client-side retries (the request answers 503 instead).
+            "OPTIONS": {
+                "socket_connect_timeout": float(env_str("REDIS_CONNECT_TIMEOUT", "0.5")),
+                "socket_timeout": float(env_str("REDIS_SOCKET_TIMEOUT", "1")),
+                "retry": Retry(NoBackoff(), 0),
+            },
         }
     }
     CHANNEL_LAYERS = {

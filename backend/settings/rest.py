@@ -5,11 +5,11 @@ from datetime import timedelta
 from .env import env_int, env_str
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["backend.auth.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "backend.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
@@ -28,6 +28,10 @@ REST_FRAMEWORK = {
         "ballot": env_str("THROTTLE_BALLOT", "30/min"),
     },
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
+    # Proxies in front of the servers that append to X-Forwarded-For (the nginx of README's
+    # production section is one). 0: the address is the socket's peer, so a client cannot
+    # pick a new throttle identity per request by sending its own X-Forwarded-For.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 
 SIMPLE_JWT = {
