@@ -23,7 +23,7 @@ SECRET_PARAMS = (
     "password",
     "refresh",
 )
-_QUERY = re.compile(r"(?i)([?&;](?:%s)=)[^&#\s\"'>]*" % "|".join(SECRET_PARAMS))
+_QUERY = re.compile(r"(?i)([?&;](?:" + "|".join(SECRET_PARAMS) + r")=)[^&#\s\"'>]*")
 # Webhook tokens carried in the path (Feishu/Lark `/open-apis/bot/v2/hook/<token>`).
 _PATH = re.compile(r"(?i)(/hook/)[^/?#\s\"'>]+")
 MASK = "***"

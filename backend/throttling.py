@@ -168,3 +168,100 @@ class ScopedThrottle(WindowRateThrottle):
         if user is not None and user.is_authenticated:
             return f"u{user.pk}"
         return self.get_ident(request)
+
+
+# --- lock-outs (password login) -------------------------------------------------------------
+#
+# Failures are counted per name in a window that starts at the first failure; reaching the
+# limit locks the name for `lockout` seconds, and the lock's own TTL is what Retry-After says.
+# Redis keeps them shared by every web process; when it is unreachable (or in the embedded
+# default) this process's LocalTTLStore does, for the same reason the throttles fail open.
+
+
+class LocalTTLStore:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[int, float]] = {}
+
+    def incr(self, key: str, ttl: float) -> int:
+        now = time.monotonic()
+        with self._lock:
+            count, expires = self._items.get(key, (0, now + ttl))
+            if expires <= now:
+                count, expires = 0, now + ttl
+            self._items[key] = (count + 1, expires)
+            return count + 1
+
+    def add(self, key: str, ttl: float) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if key not in self._items or self._items[key][1] <= now:
+                self._items[key] = (1, now + ttl)
+
+    def ttl(self, key: str) -> float:
+        now = time.monotonic()
+        with self._lock:
+            item = self._items.get(key)
+            return max(0.0, item[1] - now) if item else 0.0
+
+    def delete(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._items.pop(key, None)
+
+
+local_lockouts = LocalTTLStore()
+
+
+def _shared() -> Any:
+    """The Redis client, or None: embedded default, or Redis known to be down right now."""
+    if settings.USE_REDIS and redis_breaker.closed():
+        return _redis(settings.REDIS_URL)
+    return None
+
+
+def lockout_remaining(name: str) -> int:
+    """Seconds left on `name`'s lock (0: not locked)."""
+    import redis
+
+    client = _shared()
+    if client is not None:
+        try:
+            ttl = client.ttl(f"lockout:{name}")
+            return max(0, int(ttl))
+        except redis.RedisError as exc:
+            redis_breaker.trip(exc)
+    return int(-(-local_lockouts.ttl(f"lockout:{name}") // 1))
+
+
+def record_failure(name: str, *, limit: int, lockout: int) -> None:
+    import redis
+
+    client = _shared()
+    if client is not None:
+        try:
+            pipe = client.pipeline(transaction=False)
+            pipe.incr(f"failures:{name}")
+            pipe.expire(f"failures:{name}", lockout, nx=True)
+            count = int(pipe.execute()[0])
+            if count >= limit:
+                client.set(f"lockout:{name}", 1, ex=lockout, nx=True)
+                client.delete(f"failures:{name}")
+            return
+        except redis.RedisError as exc:
+            redis_breaker.trip(exc)
+    if local_lockouts.incr(f"failures:{name}", lockout) >= limit:
+        local_lockouts.add(f"lockout:{name}", lockout)
+        local_lockouts.delete(f"failures:{name}")
+
+
+def clear_failures(name: str) -> None:
+    import redis
+
+    client = _shared()
+    if client is not None:
+        try:
+            client.delete(f"failures:{name}")
+        except redis.RedisError as exc:
+            redis_breaker.trip(exc)
+    local_lockouts.delete(f"failures:{name}")
