@@ -76,6 +76,9 @@ SPECTACULAR_SETTINGS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Decoded size of an uploaded image: a phone photo is 12-24 MP; 40 MP is ~160 MB decoded, the
+# most one upload may make a worker hold. Pillow's own bomb limit is set to the same (apps.py).
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 
 # Password login lock-out: this many failures within the window lock the account that long.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
