@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.testing import WebsocketCommunicator
+from asgiref.testing import ApplicationCommunicator
 from django.test import Client
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -96,13 +96,16 @@ def test_a_resident_creating_an_account_gets_403_before_validation(api, tree):
 def test_a_websocket_to_an_unknown_path_is_refused_cleanly():
     from backend.asgi import application
 
-    async def knock() -> tuple[bool, int]:
-        communicator = WebsocketCommunicator(application, "/ws/no-such-route")
-        connected, code = await communicator.connect()
-        await communicator.disconnect()
-        return connected, code
+    async def knock() -> dict:
+        scope = {"type": "websocket", "path": "/ws/no-such-route", "query_string": b"", "headers": []}
+        communicator = ApplicationCommunicator(application, scope)
+        await communicator.send_input({"type": "websocket.connect"})
+        answer = await communicator.receive_output(10)
+        await communicator.wait(10)
+        return answer
 
-    assert async_to_sync(knock)() == (False, 4404)
+    answer = async_to_sync(knock)()
+    assert answer["type"] == "websocket.close" and answer["code"] == 4404
 
 
 def test_personal_answers_are_not_stored_and_the_server_is_not_named(api, tree):
