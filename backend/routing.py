@@ -9,6 +9,8 @@ from notifications.routing import websocket_urlpatterns as notification_routes
 
 
 class NoRouteConsumer(WebsocketConsumer):
+    channel_layer_alias = None  # it never receives group messages: no channel-layer round trips
+
     def connect(self) -> None:
         self.close(code=4404)  # before accept: the server answers the handshake with 403
 

@@ -101,6 +101,7 @@ def test_a_websocket_to_an_unknown_path_is_refused_cleanly():
         communicator = ApplicationCommunicator(application, scope)
         await communicator.send_input({"type": "websocket.connect"})
         answer = await communicator.receive_output(10)
+        await communicator.send_input({"type": "websocket.disconnect", "code": answer.get("code")})
         await communicator.wait(10)
         return answer
 

@@ -21,8 +21,10 @@ REAL = "k" * 40
 
 
 def _settings_import(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEV_KEYS", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS"}}
-    clean.update(env, DJANGO_SETTINGS_MODULE="backend.settings")
+    """Import the real settings in a fresh process with only `env` set of the key variables."""
+    unset = {"DEV_KEYS", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    clean.update({k: v for k, v in env.items() if v}, DJANGO_SETTINGS_MODULE="backend.settings")
     code = "import django; django.setup(); from django.conf import settings; print(settings.FIELD_ENCRYPTION_KEYS[0][:8])"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
 
