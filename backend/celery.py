@@ -4,6 +4,10 @@ import os
 
 from celery import Celery
 from celery.signals import setup_logging
+from kombu.transport import TRANSPORT_ALIASES
+
+# redis:// brokers use our transport (backend/broker.py: survives a Redis restart).
+TRANSPORT_ALIASES["redis"] = "backend.broker:Transport"
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 

@@ -13,11 +13,12 @@ from .env import env_bool, env_int, env_list, env_str, is_set
 DEV_SECRET_KEY = "django-insecure-yuandian-embedded-default-do-not-deploy"
 # The embedded default always encrypted with the secret key: kept, so its data still reads.
 DEV_FIELD_ENCRYPTION_KEY = DEV_SECRET_KEY
-# Development keys are accepted only by the embedded default (no DATABASE_URL/REDIS_URL), with
+# Development keys are accepted only by the embedded default (none of DATABASE_URL, REDIS_URL,
+# SECRET_KEY set), with
 # DEBUG on, or when DEV_KEYS=1 says so (the tests and benchmarks). Anything else is a
 # deployment: it must bring its own SECRET_KEY and FIELD_ENCRYPTION_KEYS, or not start. A
 # missing key must never mean "sign sessions and encrypt phones with a key in the source".
-EMBEDDED = not is_set("DATABASE_URL") and not is_set("REDIS_URL")
+EMBEDDED = not any(is_set(name) for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY"))
 DEV_KEYS = DEBUG or EMBEDDED or env_bool("DEV_KEYS", False)
 
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY if DEV_KEYS else "")
