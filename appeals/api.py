@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from backend.crypto import mask_phone
 from backend.errors import InvalidInput
 from backend.files import file_url
+from backend.idempotency import idempotent
 from backend.masking import mask_personal
 from backend.messages import Msg
 from backend.pagination import paginated_response
@@ -249,6 +250,7 @@ class AppealListApi(APIView):
         return paginated_response(request, self, rows, AppealOut)
 
     @extend_schema(request=AppealIn, responses={201: AppealDetailOut})
+    @idempotent
     def post(self, request: Request) -> Response:
         data = AppealIn(data=request.data)
         data.is_valid(raise_exception=True)

@@ -151,7 +151,7 @@ class StatelessJwtScheme(SimpleJWTScheme):
     """The ballot endpoint authenticates from the token alone (no user query); it is the same
     Bearer JWT to a client, described under a name of its own so the two do not collide."""
 
-    target_class = "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication"
+    target_class = "backend.auth.JWTStatelessUserAuthentication"
     name = "jwtStatelessAuth"
     priority = 1  # before the contrib scheme, which also matches this subclass
 
@@ -189,3 +189,8 @@ def check_operation_ids(result: dict[str, Any], generator: Any, request: Any, pu
                 warn(f"operationId {operation['operationId']!r} of {where} collides with {seen[key]}")
             seen[key] = where
     return result
+class JwtScheme(SimpleJWTScheme):
+    """backend.auth.JWTAuthentication: simplejwt's Bearer JWT with a checked user id claim."""
+
+    target_class = "backend.auth.JWTAuthentication"
+    priority = 1

@@ -34,6 +34,7 @@ from bench import production  # noqa: E402
 DB_NAME = "yd_bench_appeals"
 ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+    "DEV_KEYS": "1",  # not a deployment: development field keys are fine
     "REDIS_URL": "redis://127.0.0.1:6379/4",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/5",
     "CACHE_KEY_PREFIX": "bench-appeals",

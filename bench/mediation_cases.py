@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yd_bench_mediation")
 os.environ["DATABASE_URL"] = DB_URL
+os.environ.setdefault("DEV_KEYS", "1")  # not a deployment: development keys are fine
 os.environ.pop("REDIS_URL", None)  # local-memory cache, eager Celery: nothing else to share
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("THROTTLE_USER", "1000000/min")

@@ -111,6 +111,7 @@ def bench_env(args: argparse.Namespace) -> dict[str, str]:
         {
             "DJANGO_SETTINGS_MODULE": "bench.monthly_settings",
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+            "DEV_KEYS": "1",  # not a deployment: development field keys are fine
             "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
             "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{args.redis_db + 1}",
             "CELERY_TASK_ALWAYS_EAGER": "0",

@@ -33,6 +33,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2")
 BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/3")
 ENV = {
     "DATABASE_URL": DB_URL,
+    "DEV_KEYS": "1",  # not a deployment: development keys are fine
     "REDIS_URL": REDIS_URL,
     "CELERY_BROKER_URL": BROKER_URL,
     "CELERY_TASK_ALWAYS_EAGER": "0",

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.idempotency import idempotent
 from backend.pagination import paginated_response
 from backend.workflow import allowed_actions
 from grids.models import GridUnit
@@ -364,6 +365,7 @@ class CaseListApi(APIView):
         return paginated_response(request, self, cases, CaseListOut, ordering="sort_key")
 
     @extend_schema(request=CaseIn, responses={201: CaseOut})
+    @idempotent
     def post(self, request: Request) -> Response:
         data = CaseIn(data=request.data)
         data.is_valid(raise_exception=True)

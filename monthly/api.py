@@ -14,8 +14,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 
+from backend.auth import JWTStatelessUserAuthentication
 from backend.pagination import paginated_response
 from backend.throttling import ScopedThrottle
 from backend.workflow import allowed_actions

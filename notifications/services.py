@@ -274,7 +274,7 @@ def notifications_mark_all_read(*, user: Any, now: datetime | None = None) -> in
 # --- group chats ---------------------------------------------------------------------------
 
 
-def _check_webhook(provider: str, url: str) -> None:
+def check_webhook(provider: str, url: str) -> None:
     """Only the provider's own hosts (plus configured extras): staff must not make the server
     POST to arbitrary addresses."""
     parts = urlsplit(url)
@@ -311,7 +311,7 @@ def group_chat_create(
 ) -> GroupChat:
     ensure_staff_of(actor, grid)
     webhook_url = webhook_url.strip()
-    _check_webhook(provider, webhook_url)
+    check_webhook(provider, webhook_url)
     _ensure_unique_webhook(webhook_url)
     chat = GroupChat(
         grid=grid, name=name, provider=provider, webhook_url=webhook_url, secret=secret.strip(), created_by=actor
@@ -332,7 +332,7 @@ def group_chat_update(*, chat: GroupChat, actor: Any, **changes: Any) -> GroupCh
         chat.is_active = changes["is_active"]
     if changes.get("webhook_url"):
         url = changes["webhook_url"].strip()
-        _check_webhook(chat.provider, url)
+        check_webhook(chat.provider, url)
         _ensure_unique_webhook(url, exclude=chat.pk)
         chat.webhook_url = url
     if changes.get("secret"):

@@ -6,15 +6,16 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend import wechat, workflow
+from backend import throttling, wechat, workflow
 from backend.errors import Conflict, InvalidInput, PermissionDenied, Throttled, UpstreamUnavailable
 from backend.http import OutboundError
 from backend.messages import Msg
@@ -67,29 +68,29 @@ def wechat_login(*, code: str) -> User:
     return user
 
 
-def _lock_key(username: str) -> str:
-    return f"login-failures:{hashlib.sha256(username.strip().lower().encode()).hexdigest()}"
+def _lock_name(username: str) -> str:
+    return f"login:{hashlib.sha256(username.strip().lower().encode()).hexdigest()}"
 
 
-def password_login(*, username: str, password: str) -> User:
-    """Staff-side login. After LOGIN_MAX_FAILURES failures the username is locked for a while
-    (counted in the shared cache, so every web process sees the same count)."""
-    key = _lock_key(username)
-    failures = cache.get(key, 0)
-    if failures >= settings.LOGIN_MAX_FAILURES:
+def password_login(*, username: str, password: str, request: Any = None) -> User:
+    """Staff-side login through Django's authenticate(): the ModelBackend hashes the password
+    for unknown usernames too (no timing oracle for which accounts exist) and a failure sends
+    `user_login_failed`. After LOGIN_MAX_FAILURES failures within LOGIN_LOCKOUT_SECONDS the
+    username is locked for LOGIN_LOCKOUT_SECONDS, shared by every web process, and Retry-After
+    is what is left of the lock."""
+    name = _lock_name(username)
+    remaining = throttling.lockout_remaining(name)
+    if remaining > 0:
         raise Throttled(
             Msg("登录失败次数过多，请稍后再试。", "Too many failed logins; try again later."),
             code="login_locked",
-            headers={"Retry-After": str(settings.LOGIN_LOCKOUT_SECONDS)},
+            headers={"Retry-After": str(remaining)},
         )
-    user = User.objects.filter(username=username).first()
-    if user is None or not user.is_active or not user.check_password(password):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        throttling.record_failure(name, limit=settings.LOGIN_MAX_FAILURES, lockout=settings.LOGIN_LOCKOUT_SECONDS)
         raise InvalidInput(Msg("用户名或密码错误。", "Wrong username or password."), code="invalid_credentials")
-    cache.delete(key)
+    throttling.clear_failures(name)
     return user
 
 

@@ -88,6 +88,7 @@ def test_nothing_lost_when_the_broker_is_down_at_commit(live_celery, tree, make_
     assert [len(r.messages) for r in robots] == [1] * 5
 
 
+@pytest.mark.fault  # SIGKILL mid fan-out: part of the fault suite too
 def test_nothing_lost_when_a_worker_is_killed_mid_batch(live_celery, tree, make_chat):
     robots = micro_chats(tree, make_chat, 40)
     for robot in robots:
