@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backend.crypto import EncryptedTextField
-from grids.models import GridUnit
+from grids.models import GridLevel, GridUnit
 
 
 class Category(models.TextChoices):
@@ -39,6 +39,8 @@ class AppealStatus(models.TextChoices):
 
 
 S = AppealStatus
+# The grid level of 小事不出网格: level-3 grids and the units under them.
+GRID_LEVELS = frozenset({GridLevel.GRID, GridLevel.MICRO, GridLevel.DEDICATED})
 # Still waiting for the district to act (the deadline task and the overdue flag look at these).
 OPEN_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED})
 # A reply may be added while the appeal is not finished for good.
@@ -93,6 +95,8 @@ class Appeal(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     escalations = models.PositiveSmallIntegerField(default=0)
+    # Ever handled above the level-3 grid (小事不出网格 failed): placed above it, or escalated.
+    left_grid = models.BooleanField(default=False)
     score = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -130,6 +134,8 @@ class Appeal(models.Model):
             ),
             models.Index(fields=["resolved_at"], condition=Q(status="resolved"), name="appeal_resolved_at"),
             models.Index(fields=["is_public", "category", "-id"], name="appeal_public"),
+            # The dashboard's repeat test: earlier resolutions of the same place and category.
+            models.Index(fields=["grid_path", "category", "resolved_at"], name="appeal_repeat"),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +149,7 @@ class Appeal(models.Model):
     def set_grid(self, unit: GridUnit) -> None:
         self.grid = unit
         self.grid_path = unit.path
+        self.left_grid = self.left_grid or unit.level not in GRID_LEVELS
 
 
 class AppealAttachment(models.Model):

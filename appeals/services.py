@@ -441,7 +441,7 @@ def _escalate(appeal: Appeal, *, actor: User | None, reason: str, now: datetime)
         raise Conflict(Msg("已在区级办理，无法再上报。", "The district is the top level."), code="cannot_escalate")
     appeal.set_handling_grid(target)
     appeal.accept_due_at, appeal.due_at = due_dates(category=appeal.category, level=target.level, start=now)
-    appeal.escalations += 1
+    appeal.escalations, appeal.left_grid = appeal.escalations + 1, True
     appeal.is_overdue, appeal.overdue_at = False, None
     appeal.accepted_by, appeal.accepted_at = None, None
     event = _transition(
@@ -459,6 +459,7 @@ def _escalate(appeal: Appeal, *, actor: User | None, reason: str, now: datetime)
             "accept_due_at",
             "due_at",
             "escalations",
+            "left_grid",
             "is_overdue",
             "overdue_at",
             "accepted_by",
