@@ -102,7 +102,7 @@ def open_table(*, user: Any, unit: GridUnit, period: Period) -> OpenTable:
         Round.objects.filter(Q(scope_path__in=unit.ancestor_paths) | Q(scope_path__startswith=unit.path))
         .filter(voting_starts__gte=period.since, voting_starts__lt=period.until)
         .annotate(
-            candidates=Count("candidates", distinct=True),
+            candidate_count=Count("candidates", distinct=True),
             winner_votes=Subquery(
                 RoundResult.objects.filter(round=OuterRef("pk"), candidate=OuterRef("winner")).values("votes")[:1]
             ),
@@ -116,7 +116,7 @@ def open_table(*, user: Any, unit: GridUnit, period: Period) -> OpenTable:
             "status",
             "eligible",
             "turnout",
-            "candidates",
+            "candidate_count",
             "winner_votes",
             "winner_progress",
             scope_code=F("scope__code"),
@@ -137,7 +137,7 @@ def open_table(*, user: Any, unit: GridUnit, period: Period) -> OpenTable:
             ("status", "nominating, voting, counted, implementing or completed"),
             ("eligible", "residents eligible to vote, frozen at the count (blank before)"),
             ("turnout", "residents who voted, frozen at the count (blank before)"),
-            ("candidates", "problems on the ballot"),
+            ("candidate_count", "problems on the ballot"),
             ("winner_votes", "votes of the winning problem"),
             ("winner_progress", "latest progress reported on the winner, percent"),
         ],
