@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from backend.opendata import OpenTable
 from backend.periods import Period, rate
-from grids.figures import EpochHours, Median, child_key, children_of, grid_level_code
+from grids.figures import EpochHours, Median, child_key, children_of, fold, grid_level_code
 from grids.models import GridUnit
 from grids.roles import STAFF_ROLES
 from grids.scope import ensure_in_reach
@@ -90,10 +90,13 @@ def _shape(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+MEDIANS = ("accept_hours", "close_hours")
+
+
 def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
     """{"total": figures, "children": {child code: figures}, "series": {...}} (module doc).
-    Staff of the subtree only (404 otherwise). Four queries: per child, the whole subtree (its
-    medians are not sums), and the two daily series."""
+    Staff of the subtree only (404 otherwise). Four queries: every count and median per child,
+    the subtree's medians (counts add up, medians do not), and the two daily series."""
     ensure_in_reach(user, unit, STAFF_ROLES, hide=True)
     now = timezone.now()
     rows = Appeal.objects.filter(grid_path__startswith=unit.path).filter(
@@ -103,14 +106,15 @@ def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
         | Q(status__in=OPEN_STATUSES, is_overdue=True)
     )
     aggregates = _aggregates(period)
-    per_child = {
-        row["child"]: _shape(row)
-        for row in rows.values(child=child_key("grid_path", unit)).annotate(**aggregates).order_by()
-    }
-    blank = _shape({**dict.fromkeys(aggregates, 0), "accept_hours": None, "close_hours": None})
+    grouped = list(rows.values(child=child_key("grid_path", unit)).annotate(**aggregates).order_by())
+    counts = [k for k in aggregates if k not in MEDIANS]
+    total = fold(grouped, counts)["*"]
+    total.update(rows.aggregate(**{k: aggregates[k] for k in MEDIANS}))
+    per_child = {row["child"]: _shape(row) for row in grouped}
+    blank = _shape({**dict.fromkeys(counts, 0), **dict.fromkeys(MEDIANS)})
     tz = timezone.get_current_timezone()
     return {
-        "total": _shape(rows.aggregate(**aggregates)),
+        "total": _shape(total),
         "children": {c.code: per_child.get(c.code, blank) for c in children_of(unit)},
         "series": {
             "appeals_received_by_day": _by_day(

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.periods import Period
@@ -150,9 +149,11 @@ def _unit_and_period(request: Request) -> tuple[GridUnit | None, Period]:
 
 class DashboardApi(APIView):
     @extend_schema(parameters=PERIOD_PARAMETERS, responses=DashboardOut)
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         unit, period = _unit_and_period(request)
-        return Response(selectors.dashboard(user=request.user, unit=unit, period=period))
+        # Already JSON (cached as rendered bytes): no second rendering.
+        body = selectors.dashboard(user=request.user, unit=unit, period=period)
+        return HttpResponse(body, content_type="application/json")
 
 
 class OpenDataApi(APIView):

@@ -42,7 +42,8 @@ def child_key(field: str, unit: GridUnit) -> Func:
 
 
 def fold(rows: Iterable[Mapping[str, Any]], fields: Iterable[str], key: str = "child") -> dict[str, dict[str, int]]:
-    """Grouped rows -> {child code: {field: n}}; the sum over every row under "" + "*"."""
+    """Grouped rows -> {child code: {field: n}}, and under "*" the sum over every row (the
+    subtree: its children and the unit itself, key "")."""
     fields = list(fields)
     out: dict[str, dict[str, int]] = {}
     total = dict.fromkeys(fields, 0)

@@ -48,3 +48,6 @@ MONTHLY_TALLY_SHARDS = env_int("MONTHLY_TALLY_SHARDS", 16)
 MONTHLY_ROUND_CACHE_SECONDS = env_int("MONTHLY_ROUND_CACHE_SECONDS", 10)
 # Live tallies go out over the WebSocket at most once per this many seconds per round.
 MONTHLY_TALLY_PUBLISH_SECONDS = env_int("MONTHLY_TALLY_PUBLISH_SECONDS", 1)
+# 一屏观全域: how long a dashboard document is kept (writes in its subtree drop it sooner);
+# 0 turns the cache off (the benchmark's cold runs).
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)

@@ -3,6 +3,7 @@ children, and the cache (kept a minute, dropped when the subtree changes)."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -112,9 +113,9 @@ def test_the_query_count_does_not_grow_with_the_children(district):
 def test_cached_until_the_subtree_changes(district, django_capture_on_commit_callbacks):
     period = Period(at(11, 1).date(), at(11, 30).date())
     admin = district.admin
-    first = selectors.dashboard(user=admin, unit=district.street1, period=period)
+    first = json.loads(selectors.dashboard(user=admin, unit=district.street1, period=period))
     with CaptureQueriesContext(connection) as ctx:
-        again = selectors.dashboard(user=admin, unit=district.street1, period=period)
+        again = json.loads(selectors.dashboard(user=admin, unit=district.street1, period=period))
     assert again == first and len(ctx.captured_queries) == 0
     # A change in the other street leaves street 1's document alone ...
     with django_capture_on_commit_callbacks(execute=True):
@@ -122,11 +123,13 @@ def test_cached_until_the_subtree_changes(district, django_capture_on_commit_cal
     with CaptureQueriesContext(connection) as ctx:
         selectors.dashboard(user=admin, unit=district.street1, period=period)
     assert len(ctx.captured_queries) == 0
-    assert selectors.dashboard(user=admin, unit=district.district, period=period)["appeals"]["received"] == 6
+    assert (
+        json.loads(selectors.dashboard(user=admin, unit=district.district, period=period))["appeals"]["received"] == 6
+    )
     # ... one in street 1 drops it (here an escalation through the service).
     with django_capture_on_commit_callbacks(execute=True):
         appeal_services.appeal_escalate(appeal=district.a3, actor=district.worker1, reason="需要社区协调")
-    fresh = selectors.dashboard(user=admin, unit=district.street1, period=period)
+    fresh = json.loads(selectors.dashboard(user=admin, unit=district.street1, period=period))
     assert fresh["appeals"]["escalated_rate"] == 0.4  # a2 and now a3, of 5
 
 
