@@ -3,10 +3,13 @@ open-data export read them, with the aware datetimes every query filters on."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
+from django.db import connection, transaction
 from django.utils import timezone
 
 
@@ -36,3 +39,16 @@ class Period:
 def rate(part: int, whole: int) -> float | None:
     """part ÷ whole to 4 places; None (JSON null) when there is nothing to divide by."""
     return round(part / whole, 4) if whole else None
+
+
+@contextmanager
+def reporting_queries() -> Iterator[None]:
+    """A transaction for a few large aggregates over a period: on PostgreSQL without JIT (its
+    compile time, seconds under load, dwarfs these queries' run time) and with room to sort
+    in memory. SET LOCAL: the pooled connection gets its settings back at the end."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield

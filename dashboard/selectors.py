@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from backend.errors import InvalidInput, NotFound
 from backend.messages import Msg
-from backend.periods import Period
+from backend.periods import Period, reporting_queries
 from grids.figures import children_of
 from grids.models import GridUnit
 from grids.roles import STAFF_ROLES
@@ -95,13 +95,14 @@ def _unit_doc(unit: GridUnit) -> dict[str, Any]:
 def build(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
     """The document, uncached (module doc): every block for the subtree, then per child."""
     parts: dict[str, dict[str, Any]] = {}
-    for block in BLOCKS:
-        figures = _source(block)
-        if figures is None:
-            empty = EMPTY[block]
-            parts[block] = {"total": empty, "children": {c.code: empty for c in children_of(unit)}}
-        else:
-            parts[block] = figures(user=user, unit=unit, period=period)
+    with reporting_queries():
+        for block in BLOCKS:
+            figures = _source(block)
+            if figures is None:
+                empty = EMPTY[block]
+                parts[block] = {"total": empty, "children": {c.code: empty for c in children_of(unit)}}
+            else:
+                parts[block] = figures(user=user, unit=unit, period=period)
     series = parts["appeals"].pop("series")
 
     def blocks(code: str | None) -> dict[str, Any]:
