@@ -128,6 +128,7 @@ def escalate_locked(appeal: Appeal, *, actor: User | None, reason: str, now: dat
             "accept_due_at": accept_due_at,
             "due_at": due_at,
             "escalations": appeal.escalations + 1,
+            "left_grid": True,
             "is_overdue": False,
             "overdue_at": None,
             "accepted_by": None,

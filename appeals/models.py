@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from backend import workflow
 from backend.crypto import EncryptedTextField
-from grids.models import GridUnit
+from grids.models import GridLevel, GridUnit
 
 
 class Category(models.TextChoices):
@@ -40,6 +40,8 @@ class AppealStatus(models.TextChoices):
 
 
 S = AppealStatus
+# The grid level of 小事不出网格: level-3 grids and the units under them.
+GRID_LEVELS = frozenset({GridLevel.GRID, GridLevel.MICRO, GridLevel.DEDICATED})
 # Still waiting for the district to act (the deadline task and the overdue flag look at these).
 OPEN_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED})
 # A reply may be added while the appeal is not finished for good.
@@ -95,6 +97,8 @@ class Appeal(workflow.Stateful):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     escalations = models.PositiveSmallIntegerField(default=0)
+    # Ever handled above the level-3 grid (小事不出网格 failed): placed above it, or escalated.
+    left_grid = models.BooleanField(default=False)
     score = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -132,6 +136,8 @@ class Appeal(workflow.Stateful):
             ),
             models.Index(fields=["resolved_at"], condition=Q(status="resolved"), name="appeal_resolved_at"),
             models.Index(fields=["is_public", "category", "-id"], name="appeal_public"),
+            # The dashboard's repeat test: earlier resolutions of the same place and category.
+            models.Index(fields=["grid_path", "category", "resolved_at"], name="appeal_repeat"),
         ]
 
     def __str__(self) -> str:
@@ -145,6 +151,7 @@ class Appeal(workflow.Stateful):
     def set_grid(self, unit: GridUnit) -> None:
         self.grid = unit
         self.grid_path = unit.path
+        self.left_grid = self.left_grid or unit.level not in GRID_LEVELS
 
 
 class AppealAttachment(models.Model):

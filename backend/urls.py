@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("consultations.urls")),
     path("", include("consultations.discussion.urls")),
     path("wechat/push", WeChatPushApi.as_view(), name="wechat-push"),
+    path("", include("dashboard.urls")),
 ]
 
 urlpatterns = [

@@ -60,11 +60,13 @@ def wechat_login(*, code: str) -> User:
             "unionid": session.get("unionid", ""),
         },
     )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
     if not user.is_active:
         raise PermissionDenied(Msg("账号已停用。", "This account is disabled."), code="account_disabled")
+    # The mini-program logs in at each launch: the dashboard's active residents read this.
+    user.last_login = timezone.now()
+    if created:
+        user.set_unusable_password()
+    user.save(update_fields=["last_login", "password"] if created else ["last_login"])
     return user
 
 

@@ -70,3 +70,6 @@ CONSULTATION_DEFAULT_QUORUM = env_int("CONSULTATION_DEFAULT_QUORUM", 3)
 # Wrong check-in codes per attendee and meeting before check-in is refused for a while.
 CONSULTATION_CHECK_IN_MAX_FAILURES = env_int("CONSULTATION_CHECK_IN_MAX_FAILURES", 5)
 CONSULTATION_CHECK_IN_LOCK_SECONDS = env_int("CONSULTATION_CHECK_IN_LOCK_SECONDS", 300)
+# 一屏观全域: how long a dashboard document is kept (writes in its subtree drop it sooner);
+# 0 turns the cache off (the benchmark's cold runs).
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
