@@ -235,10 +235,16 @@ async def _send_all(batch: list[Delivery], token: str, send_by: float) -> dict[i
     gate = asyncio.Semaphore(max(1, settings.DELIVERY_SEND_CONCURRENCY))
     try:
         async with async_client(settings.DELIVERY_SEND_CONCURRENCY) as http:
-            results = await asyncio.gather(*(_send_one(d, token, send_by, window, gate, http) for d in batch))
+            results = await asyncio.gather(
+                *(_send_one(d, token, send_by, window, gate, http) for d in batch), return_exceptions=True
+            )
     finally:
         await window.aclose()
-    return {d.pk: result for d, result in zip(batch, results, strict=True)}
+    # An unexpected error in one send fails that delivery (retried later), not the batch.
+    return {
+        d.pk: SendError(f"{type(r).__name__}: {r}") if isinstance(r, BaseException) else r
+        for d, r in zip(batch, results, strict=True)
+    }
 
 
 async def _send_one(
@@ -250,7 +256,11 @@ async def _send_one(
         robot = delivery.chat.webhook_digest if delivery.chat_id else None
         member = f"{token}:{delivery.pk}"
         if robot:
-            wait = await window.acquire(robot, member)
+            try:
+                wait = await window.acquire(robot, member)
+            except Exception as exc:  # Redis unreachable: not sent, free again in a moment
+                log.warning("delivery %s: robot limit unavailable (%s)", delivery.pk, type(exc).__name__)
+                return float(settings.DELIVERY_RETRY_BASE_SECONDS)
             if wait > 0:
                 return float(wait)
         provider = provider_for(delivery.provider)

@@ -104,7 +104,12 @@ class AsyncWindow:
         if settings.USE_REDIS:
             import redis.asyncio
 
-            self.client = redis.asyncio.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=3)
+            # A few connections for the whole batch (a script takes well under a millisecond),
+            # not one per message in flight.
+            pool = redis.asyncio.BlockingConnectionPool.from_url(
+                settings.REDIS_URL, max_connections=4, timeout=10, socket_timeout=5, socket_connect_timeout=3
+            )
+            self.client = redis.asyncio.Redis(connection_pool=pool)
             self._acquire = self.client.register_script(_ACQUIRE)
             self._settle = self.client.register_script(_SETTLE)
 
@@ -125,6 +130,7 @@ class AsyncWindow:
     async def aclose(self) -> None:
         if self.client is not None:
             await self.client.aclose()
+            await self.client.connection_pool.disconnect()
 
 
 class _LocalWindow:
