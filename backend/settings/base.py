@@ -112,9 +112,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # httpx logs every request's URL at INFO: a robot webhook's URL holds its key.
+        "httpx": {"level": "WARNING", "filters": ["redact"]},
         # PIPL: who looked at whose personal data.
         "personal_data": {"level": "INFO"},
-        "httpx": {"filters": ["redact"]},
         "httpcore": {"filters": ["redact"]},
     },
 }

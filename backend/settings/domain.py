@@ -36,8 +36,11 @@ DELIVERY_RETRY_MAX_SECONDS = float(env_str("DELIVERY_RETRY_MAX_SECONDS", "900"))
 DELIVERY_LEASE_SECONDS = float(env_str("DELIVERY_LEASE_SECONDS", "30"))
 # The sweeper re-enqueues deliveries still unsent this long after they were due.
 DELIVERY_SWEEP_AFTER_SECONDS = float(env_str("DELIVERY_SWEEP_AFTER_SECONDS", "60"))
-# Deliveries per Celery task message (fewer broker round trips for a district-wide announcement).
-DELIVERY_TASK_CHUNK = env_int("DELIVERY_TASK_CHUNK", 20)
+# Deliveries per Celery task message: one lease, one batch sent concurrently on asynchronous I/O
+# (fewer broker and database round trips for a district-wide announcement).
+DELIVERY_TASK_CHUNK = env_int("DELIVERY_TASK_CHUNK", 100)
+# Messages of one batch in flight at once (each worker thread runs one batch at a time).
+DELIVERY_SEND_CONCURRENCY = env_int("DELIVERY_SEND_CONCURRENCY", 50)
 # Up to this many inbox rows / deliveries are pushed / enqueued in the committing process;
 # larger fan-outs hand the work to one Celery task.
 NOTIFY_INLINE_MAX = env_int("NOTIFY_INLINE_MAX", 200)
