@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from backend.crypto import mask_phone
 from backend.errors import InvalidInput
 from backend.messages import Msg
-from backend.pagination import paginated_response
+from backend.pagination import CursorPagination, paginated_response
 from grids.models import GridUnit
 
 from . import hotline, selectors, services
@@ -219,6 +219,8 @@ class AppealIn(serializers.Serializer):
 
 
 class AppealListApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=AppealStatus.values),

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.pagination import paginated_response
+from backend.pagination import CursorPagination, paginated_response
 from residents.models import User
 from residents.services import assignment_create
 
@@ -44,6 +44,8 @@ class AssignmentIn(serializers.Serializer):
 
 
 class GridListApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     class Filters(serializers.Serializer):
         parent = serializers.IntegerField(required=False)
         level = serializers.ChoiceField(choices=GridLevel.choices, required=False)
@@ -82,6 +84,8 @@ class GridDetailApi(APIView):
 
 
 class GridAssignmentsApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     @extend_schema(responses=AssignmentOut(many=True))
     def get(self, request: Request, unit_id: int) -> Response:
         unit = selectors.unit_get(user=request.user, unit_id=unit_id)

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.pagination import paginated_response
+from backend.pagination import CursorPagination, paginated_response
 from backend.statemachine import allowed_actions
 from grids.models import GridUnit
 from grids.selectors import unit_get
@@ -281,6 +281,8 @@ def _case_out(request: Request, case_id: int, *, acted: bool = False) -> dict[st
 
 
 class TeamListApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     class Filters(serializers.Serializer):
         grid = serializers.IntegerField(required=False)
         kind = serializers.ChoiceField(choices=TeamKind.choices, required=False)
@@ -315,6 +317,8 @@ class TeamDetailApi(APIView):
 
 
 class TeamMembersApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     @extend_schema(responses=MemberOut(many=True))
     def get(self, request: Request, team_id: int) -> Response:
         team = selectors.team_get(user=request.user, team_id=team_id)
@@ -333,6 +337,8 @@ class TeamMembersApi(APIView):
 
 
 class CaseListApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     class Filters(serializers.Serializer):
         status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
         category = serializers.ChoiceField(choices=Category.choices, required=False)

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 
-from backend.pagination import paginated_response
+from backend.pagination import CursorPagination, paginated_response
 from backend.statemachine import allowed_actions
 from backend.throttling import ScopedThrottle
 from grids.models import GridUnit
@@ -261,6 +261,8 @@ class RoundUpdateIn(RoundIn):
 
 
 class RoundListApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     class Filters(serializers.Serializer):
         scope = serializers.IntegerField(required=False)
         status = serializers.ChoiceField(choices=RoundStatus.choices, required=False)
@@ -331,6 +333,8 @@ class TextIn(serializers.Serializer):
 
 
 class NominationListApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     @extend_schema(responses=NominationOut(many=True))
     def get(self, request: Request, round_id: int) -> Response:
         round_ = selectors.round_get(user=request.user, round_id=round_id)

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.pagination import paginated_response
+from backend.pagination import CursorPagination, paginated_response
 from grids.models import GridUnit
 
 from . import selectors, services
@@ -43,6 +43,8 @@ UnreadCountOut = inline_serializer("UnreadCountOut", {"unread_count": serializer
 
 
 class NotificationListApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     class Filters(serializers.Serializer):
         unread = serializers.BooleanField(required=False, allow_null=True, default=None)
 
@@ -114,6 +116,8 @@ class GroupChatOut(serializers.ModelSerializer):
 
 
 class GroupChatListApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     class Filters(serializers.Serializer):
         grid = serializers.IntegerField(required=False)
         provider = serializers.ChoiceField(choices=Provider.choices, required=False)
@@ -211,6 +215,8 @@ class GroupChatTestApi(APIView):
 
 
 class DeliveryListApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     class Filters(serializers.Serializer):
         status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
         announcement = serializers.IntegerField(required=False)
@@ -277,6 +283,8 @@ class AnnouncementOut(serializers.ModelSerializer):
 
 
 class AnnouncementListApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     class AnnouncementIn(serializers.Serializer):
         grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
         title = serializers.CharField(max_length=100)

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from backend.pagination import paginated_response
+from backend.pagination import CursorPagination, paginated_response
 from backend.throttling import ScopedThrottle
 from grids.models import GridUnit, Role
 
@@ -183,6 +183,8 @@ class ResidenceStaffOut(ResidenceOut):
 
 
 class ResidenceListApi(APIView):
+    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+
     class Filters(serializers.Serializer):
         status = serializers.ChoiceField(choices=ResidenceStatus.choices, required=False)
         grid = serializers.IntegerField(required=False)
