@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from .console import ConsoleAppView
 from .health import healthz
 
 api_v1 = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),
+    re_path(r"^console/(?P<path>.*)$", ConsoleAppView.as_view(), name="console"),
 ]
 
 if settings.SERVE_MEDIA:
