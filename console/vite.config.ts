@@ -4,6 +4,8 @@ import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 import { gzipSync } from 'node:zlib'
+import { readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import type { Plugin } from 'vite'
 
 // Django (WhiteNoise) serves dist/ with WHITENOISE_ROOT, so the app lives under dist/console/
@@ -11,14 +13,15 @@ import type { Plugin } from 'vite'
 const backend = process.env.CONSOLE_BACKEND ?? 'http://127.0.0.1:8000'
 
 function precompress(): Plugin {
+  // After the files are written: chunks are final only then (preload markers replaced).
   return {
     name: 'precompress',
     apply: 'build',
-    generateBundle(_options, bundle) {
-      for (const [name, item] of Object.entries(bundle)) {
-        if (!/\.(js|css|svg)$/.test(name)) continue
-        const source = item.type === 'chunk' ? item.code : item.source
-        this.emitFile({ type: 'asset', fileName: `${name}.gz`, source: gzipSync(source, { level: 9 }) })
+    writeBundle(options, bundle) {
+      for (const name of Object.keys(bundle)) {
+        if (!/\.(js|css|svg|html)$/.test(name)) continue
+        const file = path.join(options.dir as string, name)
+        writeFileSync(`${file}.gz`, gzipSync(readFileSync(file), { level: 9 }))
       }
     },
   }
