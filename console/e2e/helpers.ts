@@ -47,7 +47,7 @@ export async function checkA11y(page: Page, info: TestInfo, where: string) {
   if (bad.length) {
     await info.attach(`axe-${where}`, { body: JSON.stringify(bad, null, 2), contentType: 'application/json' })
   }
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`), `axe on ${where}`).toEqual([])
+  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 160)}`).slice(0, 3).join(', ')})`), `axe on ${where}`).toEqual([])
 }
 
 export function dialog(page: Page) {
