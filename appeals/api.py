@@ -233,6 +233,7 @@ class AppealIn(serializers.Serializer):
 
 
 class AppealListApi(APIView):
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=AppealStatus.values),

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerView
 
+from .console import ConsoleAppView
 from .files import SignedFileApi
 from .health import HealthApi
 from .schema_view import SchemaApi
@@ -29,6 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Photos only by signed URL (backend/files.py): uploads are never served by a plain path.
     path("files/<token:token>", SignedFileApi.as_view(), name="signed-file"),
+    re_path(r"^console/(?P<path>.*)$", ConsoleAppView.as_view(), name="console"),
 ]
 
 handler400 = "backend.errors.handler400"

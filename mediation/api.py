@@ -283,6 +283,7 @@ def _case_out(request: Request, case_id: int, *, acted: bool = False) -> dict[st
 
 
 class TeamListApi(APIView):
+
     class Filters(serializers.Serializer):
         grid = serializers.IntegerField(required=False)
         kind = serializers.ChoiceField(choices=TeamKind.choices, required=False)
@@ -317,6 +318,7 @@ class TeamDetailApi(APIView):
 
 
 class TeamMembersApi(APIView):
+
     @extend_schema(responses=MemberOut(many=True))
     def get(self, request: Request, team_id: int) -> Response:
         team = selectors.team_get(user=request.user, team_id=team_id)
@@ -335,6 +337,7 @@ class TeamMembersApi(APIView):
 
 
 class CaseListApi(APIView):
+
     class Filters(serializers.Serializer):
         status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
         category = serializers.ChoiceField(choices=Category.choices, required=False)

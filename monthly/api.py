@@ -261,6 +261,7 @@ class RoundUpdateIn(RoundIn):
 
 
 class RoundListApi(APIView):
+
     class Filters(serializers.Serializer):
         scope = serializers.IntegerField(required=False)
         status = serializers.ChoiceField(choices=RoundStatus.choices, required=False)
@@ -331,6 +332,7 @@ class TextIn(serializers.Serializer):
 
 
 class NominationListApi(APIView):
+
     @extend_schema(responses=NominationOut(many=True))
     def get(self, request: Request, round_id: int) -> Response:
         round_ = selectors.round_get(user=request.user, round_id=round_id)

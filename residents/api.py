@@ -185,6 +185,7 @@ class ResidenceStaffOut(ResidenceOut):
 
 
 class ResidenceListApi(APIView):
+
     class Filters(serializers.Serializer):
         status = serializers.ChoiceField(choices=ResidenceStatus.choices, required=False)
         grid = serializers.IntegerField(required=False)

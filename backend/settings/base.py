@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from backend.console import CONSOLE_DIST, console_add_headers, console_immutable_file_test
+
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -96,6 +98,11 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # The docs page's assets come from drf-spectacular-sidecar: served by WhiteNoise, no CDN.
 WHITENOISE_USE_FINDERS = True
+# The staff console's build (console/dist/console/ → /console/), see backend/console.py.
+CONSOLE_DIST = Path(env_str("CONSOLE_DIST", str(CONSOLE_DIST)))
+WHITENOISE_ROOT = CONSOLE_DIST
+WHITENOISE_IMMUTABLE_FILE_TEST = console_immutable_file_test
+WHITENOISE_ADD_HEADERS_FUNCTION = console_add_headers
 STORAGES = {
     "default": {"BACKEND": env_str("DEFAULT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
