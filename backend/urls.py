@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("appeals.urls")),
     path("mediation/", include("mediation.urls")),
     path("monthly/", include("monthly.urls")),
+    path("", include("resources.urls")),
 ]
 
 urlpatterns = [

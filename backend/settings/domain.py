@@ -48,3 +48,10 @@ MONTHLY_TALLY_SHARDS = env_int("MONTHLY_TALLY_SHARDS", 16)
 MONTHLY_ROUND_CACHE_SECONDS = env_int("MONTHLY_ROUND_CACHE_SECONDS", 10)
 # Live tallies go out over the WebSocket at most once per this many seconds per round.
 MONTHLY_TALLY_PUBLISH_SECONDS = env_int("MONTHLY_TALLY_PUBLISH_SECONDS", 1)
+# Community resources: how near a grid worker must be to check in at a 五港 station, and a
+# volunteer to the shift's place to clock in or out (metres); how early a shift may start and
+# how long after its end service time still counts (minutes); the longest shift (hours).
+STATION_CHECK_IN_RADIUS_M = env_int("STATION_CHECK_IN_RADIUS_M", 200)
+SHIFT_GEOFENCE_M = env_int("SHIFT_GEOFENCE_M", 500)
+SHIFT_GRACE_MINUTES = env_int("SHIFT_GRACE_MINUTES", 30)
+SHIFT_MAX_HOURS = env_int("SHIFT_MAX_HOURS", 12)
