@@ -15,6 +15,7 @@ api_v1 = [
     path("mediation/", include("mediation.urls")),
     path("monthly/", include("monthly.urls")),
     path("", include("resources.urls")),
+    path("", include("linkage.urls")),
 ]
 
 urlpatterns = [

@@ -15,7 +15,7 @@ from backend.geo import distance_m
 from grids.models import GridUnit
 from grids.roles import HANDLER_ROLES, STAFF_ROLES
 from grids.scope import path_q, reach_paths
-from residents.models import ResidenceStatus, User
+from residents.models import ResidenceStatus
 from residents.selectors import current_residence
 
 from .models import Booking, Patrol, Provider, Shift, Station, Tip, Volunteer
@@ -26,11 +26,6 @@ def verified_home(user: Any) -> GridUnit | None:
         return None
     residence = current_residence(user=user)
     return residence.grid if residence and residence.status == ResidenceStatus.VERIFIED else None
-
-
-def staff_over(unit: GridUnit, roles: frozenset[str] = STAFF_ROLES) -> QuerySet[User]:
-    """The people holding `roles` over `unit` (at it or above): who are told of what happens in it."""
-    return User.objects.filter(assignments__unit__path__in=unit.ancestor_paths, assignments__role__in=roles).distinct()
 
 
 # --- providers ---------------------------------------------------------------------------

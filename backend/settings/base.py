@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "mediation",
     "monthly",
     "resources",
+    "linkage",
 ]
 
 MIDDLEWARE = [

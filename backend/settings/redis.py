@@ -68,6 +68,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mediation.tasks.remind_upcoming_sessions",
         "schedule": timedelta(minutes=10),
     },
+    "linkage-sweep": {
+        "task": "linkage.tasks.sweep_linked_calls",
+        "schedule": timedelta(minutes=1),
+    },
+    "linkage-petition-deadlines": {
+        "task": "linkage.tasks.warn_petition_deadlines",
+        "schedule": timedelta(hours=1),
+    },
     "monthly-phases": {
         "task": "monthly.tasks.advance_round_phases",
         "schedule": timedelta(seconds=30),

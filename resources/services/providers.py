@@ -16,6 +16,7 @@ from backend.messages import Msg
 from grids.models import Assignment, GridUnit
 from grids.roles import STAFF_ROLES
 from grids.scope import ensure_in_reach, forget_reach, in_reach
+from grids.selectors import people_over
 from notifications.services import notify
 from residents.models import User
 
@@ -105,7 +106,7 @@ def do_apply_provider(
     workflow.record(provider, "apply", actor=actor, after=provider.status)
     notify(
         event="provider_applied",
-        users=selectors.staff_over(provider.home_grid),
+        users=people_over(unit=provider.home_grid, roles=STAFF_ROLES),
         grid=provider.home_grid,
         context=_provider_context(provider),
     )

@@ -18,11 +18,11 @@ from backend.messages import Msg
 from grids.models import GridUnit
 from grids.roles import HANDLER_ROLES, STAFF_ROLES
 from grids.scope import ensure_in_reach, is_within
+from grids.selectors import people_over
 from mediation import services as mediation_services
 from notifications.services import notify
 from residents.models import User
 
-from .. import selectors
 from ..models import Shift, Station, Tip, Volunteer
 from .stations import Location, _ensure_near
 
@@ -46,7 +46,12 @@ def do_register_volunteer(*, actor: User, kind: str, grid: GridUnit) -> Voluntee
             Msg("您已在该网格报名。", "You have registered in this unit already."), code="already_registered"
         ) from error
     workflow.record(volunteer, "register", actor=actor, after=volunteer.status)
-    notify(event="volunteer_registered", users=selectors.staff_over(grid), grid=grid, context=_context(volunteer))
+    notify(
+        event="volunteer_registered",
+        users=people_over(unit=grid, roles=STAFF_ROLES),
+        grid=grid,
+        context=_context(volunteer),
+    )
     return volunteer
 
 
@@ -175,7 +180,7 @@ def do_create_tip(*, actor: User, grid: GridUnit, description: str, location: Lo
     )
     notify(
         event="tip_received",
-        users=selectors.staff_over(grid, HANDLER_ROLES),
+        users=people_over(unit=grid, roles=HANDLER_ROLES),
         grid=grid,
         context=_context(volunteer, description=description[:200]),
     )
