@@ -19,6 +19,8 @@ api_v1 = [
     path("", include("consultations.discussion.urls")),
     path("wechat/push", WeChatPushApi.as_view(), name="wechat-push"),
     path("", include("dashboard.urls")),
+    path("", include("resources.urls")),
+    path("", include("linkage.urls")),
 ]
 
 urlpatterns = [

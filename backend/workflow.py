@@ -43,6 +43,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import prefetch_related_objects
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .errors import IllegalTransition
@@ -50,6 +51,11 @@ from .messages import Msg
 
 Table = Mapping[str, tuple[Iterable[str], str]]
 M = TypeVar("M", bound=models.Model)
+
+# Sent after each timeline row is written, inside the writing transaction, with
+# `subject` and `event`: an app above the subject's app reacts to its moves (linkage forwards
+# mediation cases to the city's conflict system) without the subject's app importing it.
+timeline_written = Signal()
 
 
 class Stateful(models.Model):
@@ -167,7 +173,7 @@ def record(
     model = type(subject).timeline_model()
     if model is None:
         raise ValueError(f"{type(subject).__name__} keeps no timeline")
-    return model._default_manager.create(
+    event = model._default_manager.create(
         **{model.subject_field: subject},
         action=action,
         actor=actor,
@@ -178,6 +184,8 @@ def record(
         at=at or timezone.now(),
         **columns,
     )
+    timeline_written.send(sender=type(subject), subject=subject, event=event)
+    return event
 
 
 def transition(

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "monthly",
     "consultations",
     "dashboard",
+    "resources",
+    "linkage",
 ]
 
 MIDDLEWARE = [

@@ -76,3 +76,17 @@ CONSULTATION_CHECK_IN_LOCK_SECONDS = env_int("CONSULTATION_CHECK_IN_LOCK_SECONDS
 # 一屏观全域: how long a dashboard document is kept (writes in its subtree drop it sooner);
 # 0 turns the cache off (the benchmark's cold runs).
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
+# Community resources: how near a grid worker must be to check in at a 五港 station, and a
+# volunteer to the shift's place to clock in or out (metres); how early a shift may start and
+# how long after its end service time still counts (minutes); the longest shift (hours).
+STATION_CHECK_IN_RADIUS_M = env_int("STATION_CHECK_IN_RADIUS_M", 200)
+SHIFT_GEOFENCE_M = env_int("SHIFT_GEOFENCE_M", 500)
+SHIFT_GRACE_MINUTES = env_int("SHIFT_GRACE_MINUTES", 30)
+SHIFT_MAX_HOURS = env_int("SHIFT_MAX_HOURS", 12)
+# 智慧信访 statutory deadlines (信访工作条例), in days, and how many days before each the
+# handling unit (or, for a review request, the resident) is warned.
+PETITION_ACCEPT_DAYS = env_int("PETITION_ACCEPT_DAYS", 15)
+PETITION_REPLY_DAYS = env_int("PETITION_REPLY_DAYS", 60)
+PETITION_EXTENSION_DAYS = env_int("PETITION_EXTENSION_DAYS", 30)
+PETITION_REVIEW_REQUEST_DAYS = env_int("PETITION_REVIEW_REQUEST_DAYS", 30)
+PETITION_WARN_DAYS = env_int("PETITION_WARN_DAYS", 3)

@@ -10,6 +10,14 @@ WECHAT_APPID = env_str("WECHAT_APPID", "")
 WECHAT_SECRET = env_str("WECHAT_SECRET", "")
 HOTLINE_API_BASE = env_str("HOTLINE_API_BASE", "").rstrip("/")
 HOTLINE_SECRET = env_str("HOTLINE_SECRET", "")
+# 智慧信访 (petitions) and 智慧矛盾系统 (the city's conflict-resolution system).
+PETITION_API_BASE = env_str("PETITION_API_BASE", "").rstrip("/")
+PETITION_SECRET = env_str("PETITION_SECRET", "")
+CONFLICT_API_BASE = env_str("CONFLICT_API_BASE", "").rstrip("/")
+CONFLICT_SECRET = env_str("CONFLICT_SECRET", "")
+# Their outboxes retry after 30 s, doubling up to an hour, for as long as it takes.
+LINKAGE_RETRY_BASE_SECONDS = env_int("LINKAGE_RETRY_BASE_SECONDS", 30)
+LINKAGE_RETRY_MAX_SECONDS = env_int("LINKAGE_RETRY_MAX_SECONDS", 3600)
 # Robot webhooks are full URLs held per group chat; this only bounds the wait.
 OUTBOUND_CONNECT_TIMEOUT = float(env_str("OUTBOUND_CONNECT_TIMEOUT", "3"))
 OUTBOUND_READ_TIMEOUT = float(env_str("OUTBOUND_READ_TIMEOUT", "5"))

@@ -99,6 +99,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.tasks.enforce_deadlines",
         "schedule": timedelta(minutes=5),
     },
+    "linkage-sweep": {
+        "task": "linkage.tasks.sweep_linked_calls",
+        "schedule": timedelta(minutes=1),
+    },
+    "linkage-petition-deadlines": {
+        "task": "linkage.tasks.warn_petition_deadlines",
+        "schedule": timedelta(hours=1),
+    },
     "monthly-phases": {
         "task": "monthly.tasks.advance_round_phases",
         "schedule": timedelta(seconds=30),
