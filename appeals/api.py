@@ -102,6 +102,11 @@ class AppealOut(serializers.ModelSerializer):
         ]
 
 
+class PetitionRef(serializers.Serializer):
+    status = serializers.CharField()
+    deadline = serializers.DateTimeField(allow_null=True)
+
+
 class AppealDetailOut(AppealOut):
     """One appeal as it now is, with its timeline. Personal data (submitter, address, exact
     location, phone) only for the submitter and the staff of the units involved; the phone
@@ -117,6 +122,7 @@ class AppealDetailOut(AppealOut):
     actions = serializers.SerializerMethodField()
     public_title = serializers.SerializerMethodField(help_text="what the Open311 feed shows, when public")
     public_description = serializers.SerializerMethodField(help_text="what the Open311 feed shows, when public")
+    petition = serializers.SerializerMethodField(help_text="智慧信访: null unless handed over")
 
     class Meta(AppealOut.Meta):
         fields = [
@@ -143,7 +149,14 @@ class AppealDetailOut(AppealOut):
             "actions",
             "public_title",
             "public_description",
+            "petition",
         ]
+
+    @extend_schema_field(PetitionRef(allow_null=True))
+    def get_petition(self, appeal: Appeal) -> dict[str, Any] | None:
+        if not appeal.petition_status:
+            return None
+        return PetitionRef({"status": appeal.petition_status, "deadline": appeal.petition_deadline}).data
 
     def _personal(self) -> bool:
         return bool(self.context.get("personal"))

@@ -205,3 +205,10 @@ def appeal_rate(*, appeal: Appeal, actor: User, score: int, comment: str = "", n
     )
     events.tell_handler(appeal, "appeal_rated", event)
     return appeal
+
+
+def appeal_note_petition(*, appeal: Appeal, status: str, deadline: datetime | None) -> None:
+    """The SEAM for the linkage app: the petition's state as the appeal shows it (the timeline
+    rows are written by the linkage through backend.workflow)."""
+    Appeal.objects.filter(pk=appeal.pk).update(petition_status=status, petition_deadline=deadline)
+    appeal.petition_status, appeal.petition_deadline = status, deadline

@@ -99,6 +99,10 @@ class Appeal(workflow.Stateful):
     escalations = models.PositiveSmallIntegerField(default=0)
     # Ever handled above the level-3 grid (小事不出网格 failed): placed above it, or escalated.
     left_grid = models.BooleanField(default=False)
+    # 智慧信访: the petition's state and its next statutory deadline, kept by the linkage app
+    # through `appeals.handling.appeal_note_petition` (blank: never handed over).
+    petition_status = models.CharField(max_length=20, blank=True)
+    petition_deadline = models.DateTimeField(null=True, blank=True)
     score = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )

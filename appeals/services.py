@@ -15,6 +15,7 @@ from .deadlines import deadlines_enforce
 from .handling import (
     appeal_accept,
     appeal_escalate,
+    appeal_note_petition,
     appeal_rate,
     appeal_reject,
     appeal_reopen,
@@ -28,6 +29,7 @@ __all__ = [
     "HotlineOrder",
     "appeal_accept",
     "appeal_escalate",
+    "appeal_note_petition",
     "appeal_rate",
     "appeal_reject",
     "appeal_reopen",

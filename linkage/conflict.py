@@ -84,6 +84,9 @@ def do_receive_dispatched_case(
         description=description,
         grid=grid,
         parties=[mediation_services.PartyIn(name=p["name"], role=p["role"], phone=p.get("phone", "")) for p in parties],
-        link=lambda case: ConflictLink.objects.create(case=case, external_id=external_id, dispatched=True),
     )
+    # The case's first timeline row went by before its link existed (see receivers): the city
+    # hears of it now, under its own id.
+    ConflictLink.objects.create(case=case, external_id=external_id, dispatched=True)
+    case_event_out(case=case, event=case.events.order_by("pk").first())
     return case, True

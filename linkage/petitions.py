@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from appeals import services as appeals_services
 from appeals.models import Appeal
 from backend import workflow
 from backend.errors import Conflict, NotFound, PermissionDenied
@@ -48,6 +49,7 @@ def _open(*, subject: Appeal | Case, kind: str, reason: str, actor: User | None,
             Msg("已移交信访系统。", "Already handed to the petition system."), code="already_petitioned"
         ) from error
     workflow.record(petition, "hand_over", actor=actor, after=petition.status, note=reason, at=now)
+    _show_on_appeal(petition)
     workflow.record(
         subject, "to_petition", actor=actor, note=reason, at=now, details={"petition": petition.case_id_external}
     )
@@ -104,6 +106,13 @@ def _context(petition: Petition, subject: Any) -> dict[str, Any]:
     }
 
 
+def _show_on_appeal(petition: Petition) -> None:
+    if petition.appeal_id:
+        appeals_services.appeal_note_petition(
+            appeal=petition.appeal, status=petition.status, deadline=petition.deadline
+        )
+
+
 def _subject(petition: Petition) -> Appeal | Case:
     return petition.appeal if petition.appeal_id else petition.case
 
@@ -131,9 +140,13 @@ def do_apply_petition_status(
     if status == petition.status:
         if changes:  # an extension announced without a move
             Petition.objects.filter(pk=petition.pk).update(**changes)
+            for name, value in changes.items():
+                setattr(petition, name, value)
             workflow.record(petition, "extended", note=note, at=at)
+            _show_on_appeal(petition)
         return petition
     workflow.transition(petition, status, note=note, at=at, changes=changes)
+    _show_on_appeal(petition)
     subject = _subject(petition)
     workflow.record(subject, f"petition_{status}", note=note, at=at, details={"petition": petition.case_id_external})
     resident = getattr(subject, "submitter", None)

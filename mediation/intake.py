@@ -214,3 +214,29 @@ def case_open_from_appeal(*, appeal: Any, actor: Any) -> Case:
             )
     except IntegrityError as exc:
         raise taken from exc
+
+
+@transaction.atomic
+def case_receive_dispatched(
+    *, category: str, description: str, grid: GridUnit, parties: Sequence[PartyIn], now: datetime | None = None
+) -> Case:
+    """A case the city's conflict system (智慧矛盾系统) sends down: opened by the system, no
+    user acting, and offered to the nearest active team serving its grid (its lead accepts).
+    The SEAM for `linkage`, which keeps the external id and makes it once per dispatch."""
+    team = (
+        MediationTeam.objects.filter(grid__path__in=grid.ancestor_paths, active=True)
+        .order_by("-grid__depth", "pk")
+        .first()
+    )
+    return _open(
+        actor=None,
+        parties=parties,
+        action="dispatch",
+        note="智慧矛盾系统下派",
+        now=now or timezone.now(),
+        team=team,
+        grid=grid,
+        source=Source.CONFLICT_SYSTEM,
+        category=category,
+        description=description,
+    )

@@ -102,6 +102,7 @@ class Source(models.TextChoices):
     RESIDENT = "resident", "居民申请"
     STAFF = "staff", "排查登记"
     APPEAL = "appeal", "诉求转入"
+    CONFLICT_SYSTEM = "conflict_system", "矛盾系统下派"
 
 
 class Referral(models.TextChoices):

@@ -19,7 +19,7 @@ from .handling import (
     session_record,
     session_schedule,
 )
-from .intake import APPEAL_CATEGORIES, PartyIn, case_create, case_open_from_appeal
+from .intake import APPEAL_CATEGORIES, PartyIn, case_create, case_open_from_appeal, case_receive_dispatched
 from .periodic import cases_flag_overdue, sessions_remind_upcoming
 from .teams import team_create, team_member_add
 
@@ -34,6 +34,7 @@ __all__ = [
     "case_fail",
     "case_follow_up",
     "case_open_from_appeal",
+    "case_receive_dispatched",
     "cases_flag_overdue",
     "session_record",
     "session_schedule",

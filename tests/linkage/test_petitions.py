@@ -86,9 +86,9 @@ def test_the_whole_life_with_every_deadline_warned_once(api, tree, petition, pet
     post_status({"case_id": case_id, "status": "replied", "note": "已书面答复", "at": replied_at.isoformat()})
     assert petitions.enforce_deadlines(now=replied_at + timedelta(days=27, minutes=1)) == 1
     assert Notification.objects.filter(user=tree.resident1, message__event="petition_review_deadline").count() == 1
-    post_status({"case_id": case_id, "status": "review_requested", "at": (replied_at + timedelta(days=10)).isoformat()})
-    post_status({"case_id": case_id, "status": "reviewed", "at": (replied_at + timedelta(days=20)).isoformat()})
-    closed = post_status({"case_id": case_id, "status": "closed", "at": (replied_at + timedelta(days=21)).isoformat()})
+    post_status({"case_id": case_id, "status": "review_requested", "at": (replied_at + timedelta(days=28)).isoformat()})
+    post_status({"case_id": case_id, "status": "reviewed", "at": (replied_at + timedelta(days=35)).isoformat()})
+    closed = post_status({"case_id": case_id, "status": "closed", "at": (replied_at + timedelta(days=36)).isoformat()})
     assert closed.json()["status"] == "closed" and closed.json()["deadline"] is None
     assert events_of(petition.events.all()) == [
         "hand_over",
