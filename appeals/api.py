@@ -24,6 +24,7 @@ from backend.masking import mask_personal
 from backend.messages import Msg
 from backend.pagination import paginated_response
 from grids.models import GridUnit
+from residents.pii import log_access
 
 from . import hotline, selectors, services
 from .models import Appeal, AppealAttachment, AppealEvent, AppealStatus, Category
@@ -200,7 +201,12 @@ class AppealDetailOut(AppealOut):
 def detail(request: Request, appeal_id: int) -> dict[str, Any]:
     """The appeal as the caller now sees it (every state-changing call answers with this)."""
     appeal = selectors.appeal_detail(user=request.user, appeal_id=appeal_id)
-    return AppealDetailOut(appeal, context=selectors.appeal_view(user=request.user, appeal=appeal)).data
+    view = selectors.appeal_view(user=request.user, appeal=appeal)
+    if view["logs_phone"]:  # an unmasked phone seen by someone other than its owner (PIPL)
+        log_access(
+            accessor=request.user, subjects=[f"appeals.Appeal:{appeal.pk}"], field="phone", purpose="appeal handling"
+        )
+    return AppealDetailOut(appeal, context=view).data
 
 
 # --- attachments -------------------------------------------------------------------------

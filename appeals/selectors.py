@@ -21,7 +21,6 @@ from grids.models import GridLevel, GridUnit
 from grids.roles import HANDLER_ROLES
 from grids.scope import ROOT, in_reach, path_q, reach_paths
 from residents.models import ResidenceStatus
-from residents.pii import log_access
 from residents.selectors import current_residence
 
 from .models import REPLY_STATUSES, Appeal, AppealEvent, Source
@@ -143,17 +142,19 @@ SUBMITTER_ACTIONS = frozenset({"reopen", "rate"})
 
 def appeal_view(*, user: Any, appeal: Appeal) -> dict[str, Any]:
     """How `user` sees `appeal`: whether personal data shows, whether the phone is unmasked,
-    and which actions they may take now. An unmasked phone seen by someone other than its
-    owner is logged (PIPL)."""
+    and which actions they may take now, and whether showing it reveals someone else's phone
+    (`logs_phone`: the view logs that access, PIPL; a read never writes)."""
     handler = is_handler(user, appeal)
     submitter = appeal.submitter_id is not None and appeal.submitter_id == user.pk
     may = (HANDLER_ACTIONS if handler else frozenset()) | (SUBMITTER_ACTIONS if submitter else frozenset())
     actions = [a for a in allowed_actions(appeal) if a in may]
     if (handler or submitter) and appeal.status in REPLY_STATUSES:
         actions.append("reply")
-    if handler and not submitter and (appeal.contact_phone or (appeal.submitter and appeal.submitter.phone)):
-        log_access(accessor=user, subjects=[f"appeals.Appeal:{appeal.pk}"], field="phone", purpose="appeal handling")
+    logs_phone = (
+        handler and not submitter and bool(appeal.contact_phone or (appeal.submitter and appeal.submitter.phone))
+    )
     return {
+        "logs_phone": logs_phone,
         "personal": submitter or handler or in_reach(user, appeal.grid, HANDLER_ROLES),
         "phone_unmasked": handler or submitter,
         "submitter_id": appeal.submitter_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -11,8 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.pagination import paginated_response
-from residents.models import User
-from residents.services import assignment_create
 
 from . import selectors, services
 from .models import Assignment, GridLevel, GridUnit, Role
@@ -42,7 +41,7 @@ class AssignmentOut(serializers.ModelSerializer):
 
 
 class AssignmentIn(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -100,5 +99,5 @@ class GridAssignmentsApi(APIView):
         unit = selectors.unit_get(user=request.user, unit_id=unit_id)
         data = AssignmentIn(data=request.data)
         data.is_valid(raise_exception=True)
-        assignment = assignment_create(actor=request.user, unit=unit, **data.validated_data)
+        assignment = services.assignment_create(actor=request.user, unit=unit, **data.validated_data)
         return Response(AssignmentOut(assignment).data, status=status.HTTP_201_CREATED)

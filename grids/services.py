@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from backend.errors import Conflict, InvalidInput
 from backend.messages import Msg
 
-from .models import CHILD_LEVELS, GridUnit
-from .scope import ensure_admin_of
+from .models import CHILD_LEVELS, Assignment, GridUnit
+from .roles import ADMIN_ROLES
+from .scope import ensure_admin_of, ensure_in_reach, forget_reach
 
 
 @transaction.atomic
@@ -33,3 +34,16 @@ def unit_create(*, actor: Any, parent: GridUnit | None, name: str, level: str, c
         raise Conflict(
             Msg("网格代码已存在。", "This unit code exists."), code="duplicate_code", fields={"code": ["taken"]}
         ) from exc
+
+
+@transaction.atomic
+def assignment_create(*, actor: Any, unit: GridUnit, user: Any, role: str) -> Assignment:
+    """An admin of the unit's subtree gives `user` a role there (once: 409 `duplicate_assignment`)."""
+    ensure_in_reach(actor, unit, ADMIN_ROLES)
+    assignment, created = Assignment.objects.get_or_create(
+        user=user, unit=unit, role=role, defaults={"assigned_by": actor}
+    )
+    if not created:
+        raise Conflict(Msg("该角色已分配。", "This role is already assigned."), code="duplicate_assignment")
+    forget_reach(user)
+    return assignment

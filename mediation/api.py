@@ -20,6 +20,7 @@ from backend.workflow import allowed_actions
 from grids.models import GridUnit
 from grids.selectors import unit_get
 from residents.models import User
+from residents.pii import log_access
 
 from . import selectors, services
 from .models import (
@@ -276,7 +277,11 @@ class FiguresOut(FiguresRow):
 
 
 def _case_out(request: Request, case_id: int, *, acted: bool = False) -> dict[str, Any]:
-    return CaseOut(selectors.case_for_display(user=request.user, case_id=case_id, acted=acted)).data
+    case = selectors.case_for_display(user=request.user, case_id=case_id, acted=acted)
+    seen = selectors.phones_seen(user=request.user, case=case)
+    if seen:  # phones shown unmasked are logged (PIPL); the read itself writes nothing
+        log_access(accessor=request.user, subjects=seen, field="phone", purpose=f"mediation case {case.number}")
+    return CaseOut(case).data
 
 
 # --- teams -------------------------------------------------------------------------------

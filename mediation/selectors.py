@@ -29,7 +29,6 @@ from backend.errors import NotFound
 from grids.models import GridUnit
 from grids.roles import STAFF_ROLES
 from grids.scope import ROOT, ensure_in_reach, path_q, reach_paths
-from residents.pii import log_access
 
 from .models import (
     OPEN_STATUSES,
@@ -199,10 +198,14 @@ def case_for_display(*, user: Any, case_id: int, acted: bool = False) -> Case:
         raise NotFound()
     case.show_phones = is_staff_over(user, case.grid)
     case.mine = any(m.pk == user.pk for m in case.mediators.all())
-    if case.show_phones:
-        seen = [f"mediation.Party:{p.pk}" for p in case.parties.all() if p.phone and p.user_id != user.pk]
-        log_access(accessor=user, subjects=seen, field="phone", purpose=f"mediation case {case.number}")
     return case
+
+
+def phones_seen(*, user: Any, case: Case) -> list[str]:
+    """The parties whose phones `user` sees unmasked on `case` (not their own): the view logs it."""
+    if not case.show_phones:
+        return []
+    return [f"mediation.Party:{p.pk}" for p in case.parties.all() if p.phone and p.user_id != user.pk]
 
 
 # --- figures -----------------------------------------------------------------------------

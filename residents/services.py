@@ -21,7 +21,7 @@ from backend.http import OutboundError
 from backend.messages import Msg
 from grids.models import HOME_LEVELS, Assignment, GridUnit
 from grids.roles import ADMIN_ROLES, HANDLER_ROLES
-from grids.scope import ensure_in_reach, forget_reach, reach_paths
+from grids.scope import ensure_in_reach, reach_paths
 
 from .models import Residence, ResidenceStatus, User
 
@@ -209,15 +209,3 @@ def staff_account_create(
     if grid is not None and role:
         Assignment.objects.create(user=user, unit=grid, role=role, assigned_by=actor)
     return user
-
-
-@transaction.atomic
-def assignment_create(*, actor: User, unit: GridUnit, user: User, role: str) -> Assignment:
-    ensure_in_reach(actor, unit, ADMIN_ROLES)
-    assignment, created = Assignment.objects.get_or_create(
-        user=user, unit=unit, role=role, defaults={"assigned_by": actor}
-    )
-    if not created:
-        raise Conflict(Msg("该角色已分配。", "This role is already assigned."), code="duplicate_assignment")
-    forget_reach(user)
-    return assignment

@@ -5,50 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('appeals', '0001_initial'),
+        ("appeals", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='appealevent',
-            name='details',
+            model_name="appealevent",
+            name="details",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='hotlinesync',
-            name='lease_token',
+            model_name="hotlinesync",
+            name="lease_token",
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.AddField(
-            model_name='hotlinesync',
-            name='sending_until',
+            model_name="hotlinesync",
+            name="sending_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='appealevent',
-            name='action',
+            model_name="appealevent",
+            name="action",
             field=models.CharField(max_length=32),
         ),
         migrations.AlterField(
-            model_name='appealevent',
-            name='at',
+            model_name="appealevent",
+            name="at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AlterField(
-            model_name='appealevent',
-            name='from_status',
+            model_name="appealevent",
+            name="from_status",
             field=models.CharField(blank=True, max_length=24),
         ),
         migrations.AlterField(
-            model_name='appealevent',
-            name='note',
+            model_name="appealevent",
+            name="note",
             field=models.TextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='appealevent',
-            name='to_status',
+            model_name="appealevent",
+            name="to_status",
             field=models.CharField(blank=True, max_length=24),
         ),
     ]

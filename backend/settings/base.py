@@ -60,6 +60,8 @@ SERVICE_UNAVAILABLE_RETRY_AFTER = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER", 5)
 ROOT_URLCONF = "backend.urls"
 WSGI_APPLICATION = "backend.wsgi.application"
 ASGI_APPLICATION = "backend.asgi.application"
+# Each app's WebSocket routes (backend/routing.py composes them, as urls.py includes apps by name).
+WEBSOCKET_ROUTES = ["notifications.routing.websocket_urlpatterns"]
 AUTH_USER_MODEL = "residents.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # API.md: paths have no trailing slash and a POST must never meet a redirect.

@@ -5,35 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mediation', '0001_initial'),
+        ("mediation", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='caseevent',
-            name='details',
+            model_name="caseevent",
+            name="details",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='action',
+            model_name="caseevent",
+            name="action",
             field=models.CharField(max_length=32),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='at',
+            model_name="caseevent",
+            name="at",
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='from_status',
+            model_name="caseevent",
+            name="from_status",
             field=models.CharField(blank=True, max_length=24),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='to_status',
+            model_name="caseevent",
+            name="to_status",
             field=models.CharField(blank=True, max_length=24),
         ),
     ]

@@ -117,6 +117,16 @@ def test_nine_photos_link_ten_do_not(api, tree):
     assert ok.status_code == 201 and len(ok.json()["attachments"]) == 9
 
 
+def test_more_than_the_configured_photos_is_400_too_many_attachments(api, tree, settings):
+    """Below the body's hard limit of nine, the district's own limit is the service's."""
+    settings.APPEAL_MAX_ATTACHMENTS = 2
+    client = api.as_user(tree.resident1)
+    body = {"category": "environment", "title": "t", "description": "d", "attachments": _ids(client, 3)}
+    refused = client.post("/api/v1/appeals", body)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "too_many_attachments"
+    assert not AppealAttachment.objects.exclude(appeal=None).exists()
+
+
 def test_someone_elses_photo_cannot_be_linked(api, tree):
     theirs = _ids(api.as_user(tree.resident2), 1)
     body = {"category": "environment", "title": "t", "description": "d", "attachments": theirs}

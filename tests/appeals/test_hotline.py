@@ -77,6 +77,12 @@ def test_unknown_grid_code_goes_to_the_district_queue(api, tree, hotline):
     assert api.as_user(tree.staff1).get(f"/api/v1/appeals/{body['id']}").status_code == 404
 
 
+def test_an_order_before_any_grid_exists_is_400_no_district(api, hotline):
+    refused = send(api, order())
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "no_district"
+    assert not Appeal.objects.exists()
+
+
 @pytest.mark.parametrize("signature", ["", "00" * 32, "not-hex"])
 def test_bad_or_missing_signature_is_401(api, tree, hotline, signature):
     response = send(api, order(), signature=signature)

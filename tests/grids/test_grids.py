@@ -96,7 +96,7 @@ def test_admin_assigns_a_role_and_the_reach_follows(api, tree):
     again = api.as_user(tree.admin).post(
         f"/api/v1/grids/{tree.grid2.pk}/assignments", {"user": person.pk, "role": "grid_worker"}
     )
-    assert again.status_code == 409
+    assert again.status_code == 409 and again.json()["error"]["code"] == "duplicate_assignment"
 
 
 def test_a_resident_cannot_assign_roles(api, tree):

@@ -248,3 +248,13 @@ def test_the_portable_cast_used_on_sqlite_follows_the_same_rules(tree, voting):
     tally = live_tally(voting)
     assert tally.turnout == 1 and tally.votes[first.pk] == 1 and tally.votes[second.pk] == 0
     assert json.loads(Ballot.objects.get(voter=tree.resident1).sealed_choices) == [first.pk]
+
+
+@pytest.mark.parametrize("choose", ["twice", "stranger"])
+def test_invalid_choices_are_400_invalid_choices(api, tree, voting, choose):
+    first, *_ = candidates(voting)
+    choices = {"twice": [first.pk, first.pk], "stranger": [10**9]}[choose]
+    r = api.as_user(tree.resident1).post(url(voting, "ballot"), {"choices": choices})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_choices"
+    assert not Ballot.objects.filter(round=voting).exists()
+

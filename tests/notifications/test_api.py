@@ -141,6 +141,7 @@ def test_deactivated_chat_gets_nothing(api, tree, make_chat):
     assert patched.status_code == 200 and patched.json()["is_active"] is False
     refused = api.as_user(tree.staff1).post(f"/api/v1/group-chats/{chat.pk}/test")
     assert refused.status_code == 409 and robot.messages == []
+    assert refused.json()["error"]["code"] == "group_chat_inactive"
 
 
 # --- announcements and deliveries ----------------------------------------------------------
