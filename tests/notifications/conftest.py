@@ -20,6 +20,7 @@ from django.conf import settings as django_settings
 from backend.celery import app as celery_app
 from notifications.models import GroupChat
 from tests.fakes.robots import FakeRobots, Robot
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -146,9 +147,4 @@ def live_celery(celery_workers: Workers, transactional_db: Any, settings: Any) -
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 120.0, step: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(step)
+    return wait_until(condition, timeout=timeout, step=step)
