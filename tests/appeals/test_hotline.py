@@ -9,12 +9,13 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from appeals import tasks
 from appeals.models import Appeal, HotlineSync
 from backend.crypto import lookup_digest
+from tests.fakes.hotline import FakeHotline
 
 from .conftest import HOTLINE_SECRET
 
@@ -179,3 +180,39 @@ def test_the_deadline_task_reports_its_escalation_to_the_platform(api, tree, hot
     tasks.sweep_hotline_sync(now=later)
     (landed,) = hotline.received("ZZ12345-20261125-0001")
     assert landed["status"] == "submitted" and "自动上报" in landed["note"]
+
+
+class ProbingHotline(FakeHotline):
+    """While a status post is in flight, another connection tries to lock its outbox row
+    without waiting: it must get it (the sender holds no lock and no transaction)."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__(secret)
+        self.lockable: list[bool] = []
+
+    def status(self, request, order_id):  # type: ignore[override]
+        try:
+            with transaction.atomic():
+                HotlineSync.objects.select_for_update(nowait=True).filter(order_id=order_id).exists()
+            self.lockable.append(True)
+        except OperationalError:
+            self.lockable.append(False)
+        finally:
+            connection.close()  # this server thread's own connection
+        return super().status(request, order_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_status_post_runs_outside_any_transaction_and_row_lock(api, tree, settings):
+    fake = ProbingHotline(HOTLINE_SECRET).start()
+    settings.HOTLINE_API_BASE, settings.HOTLINE_SECRET = fake.url, HOTLINE_SECRET
+    try:
+        appeal_id = _hotline_appeal(api, tree)
+        assert api.as_user(tree.worker1).post(f"/api/v1/appeals/{appeal_id}/accept").status_code == 200
+        # The commit enqueued the send (eager Celery in tests ran it); the sweeper sends anything left.
+        tasks.sweep_hotline_sync(now=timezone.now() + timedelta(minutes=1))
+        assert fake.lockable == [True]
+        row = HotlineSync.objects.get()
+        assert row.sent_at is not None and (row.lease_token, row.sending_until) == ("", None)
+    finally:
+        fake.stop()
