@@ -30,6 +30,19 @@ def request_json(method: str, url: str, *, client: httpx.Client | None = None, *
                 response = own.request(method, url, **kwargs)
     except httpx.HTTPError as exc:
         raise OutboundError(f"{type(exc).__name__}: {exc}") from exc
+    return _decoded(response)
+
+
+async def request_json_async(method: str, url: str, *, client: httpx.AsyncClient, **kwargs: Any) -> dict[str, Any]:
+    """`request_json` on asynchronous I/O (many robot webhooks at once from one thread)."""
+    try:
+        response = await client.request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise OutboundError(f"{type(exc).__name__}: {exc}") from exc
+    return _decoded(response)
+
+
+def _decoded(response: httpx.Response) -> dict[str, Any]:
     if response.status_code >= 500:
         raise OutboundError(f"HTTP {response.status_code}")
     try:

@@ -1,27 +1,30 @@
 #!/usr/bin/env python3
-"""Appeals under load, through the production server setup.
+"""Appeals under load, through the production server setup, against the bare view.
 
-    .venv/bin/python bench/appeals_load.py [--appeals 200000] [--submits 2000] [--concurrency 16]
+    .venv/bin/python bench/appeals_load.py [--appeals 200000] [--duration 15] [--connections 16]
 
-1. Builds the seed_demo district in its own PostgreSQL database (yd_bench_appeals) and bulk
-   inserts --appeals appeals (with their timeline rows) spread over its micro-grids and the
-   last 180 days (skipped when they are already there).
-2. Starts the production server setup (bench/production.py: granian WSGI workers, DEBUG off,
-   PostgreSQL with the per-process pool, Redis) on a free port.
-3. Measures appeals submitted per second over HTTP (concurrent clients, each a different
-   resident so no per-user throttle is hit), then the p50/p99 latency of a street staff
-   member's queue page (first page, a filtered page, the next page by cursor).
-Prints the figures. Not a test: nothing is asserted.
+1. Builds the seed_demo district in its own PostgreSQL database (BENCH_DATABASE_URL, default
+   yd_bench_appeals) and bulk inserts --appeals appeals (with their timeline rows) spread over
+   its micro-grids and the last 180 days (skipped when they are already there).
+2. Measures the bare view (bench/harness.py) under the same server, flags and client.
+3. Starts the production server setup (bench/production.py: granian WSGI workers, DEBUG off,
+   PostgreSQL with the per-process pool, Redis BENCH_REDIS_URL/BENCH_BROKER_URL) and measures:
+   appeals submitted per second (JSON, no photo; each request a different resident) at
+   --connections and at twice as many; the photo path (a 2 MB JPEG uploaded, then linked to a
+   new appeal) as photos per second; the p50/p99 latency of a street staff member's queue
+   (first page, a filtered page, the next page by cursor).
+4. Checks that every stored appeal number is unique.
+Prints the figures and their ratio to the bare view. Not a test: nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
+import json
 import os
 import random
-import socket
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -29,13 +32,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import production  # noqa: E402
+from bench import harness, production  # noqa: E402
 
-DB_NAME = "yd_bench_appeals"
+DB_URL = harness.database_url("yd_bench_appeals")
 ENV = {
-    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-    "REDIS_URL": "redis://127.0.0.1:6379/4",
-    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/5",
+    "DATABASE_URL": DB_URL,
+    "DEV_KEYS": "1",  # not a deployment: development field keys are fine
+    **harness.redis_env(default_db=4),
     "CACHE_KEY_PREFIX": "bench-appeals",
     "CHANNELS_PREFIX": "bench-appeals",
     "DEBUG": "0",
@@ -54,14 +57,6 @@ STATUSES = ["submitted"] * 2 + ["accepted"] * 3 + ["resolved"] * 2 + ["closed"] 
 
 def log(message: str) -> None:
     print(message, flush=True)
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
 def setup_django() -> None:
@@ -159,14 +154,6 @@ def bulk_appeals(total: int) -> None:
     log(f"appeals: {total - have} inserted in {time.monotonic() - started:.0f}s")
 
 
-def free_port(preferred: int = 18050) -> int:
-    for port in [preferred, *range(preferred + 1, preferred + 50)]:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port")
-
-
 def tokens(count: int) -> tuple[list[str], str]:
     """Access tokens for `count` demo residents and for the demo street staff member."""
     from rest_framework_simplejwt.tokens import RefreshToken
@@ -180,126 +167,164 @@ def tokens(count: int) -> tuple[list[str], str]:
     )
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
-
-
-async def run_submits(base: str, resident_tokens: list[str], total: int, concurrency: int) -> dict:
-    import httpx
-
-    latencies: list[float] = []
-    failures: dict[int, int] = {}
-    counter = iter(range(total))
-
-    async def client_loop(client: httpx.AsyncClient) -> None:
-        for i in counter:
-            body = {
+def submit_bodies() -> list[str]:
+    return [
+        json.dumps(
+            {
                 "category": CATEGORIES[i % len(CATEGORIES)],
                 "title": f"压测诉求 {i}",
                 "description": "小区门口路灯不亮，晚上出行不便，请尽快维修。",
                 "address": "3号楼东侧",
                 "location": {"lat": "34.750000", "lng": "113.620000"},
                 "is_public": i % 2 == 0,
-            }
-            headers = {"Authorization": f"Bearer {resident_tokens[i % len(resident_tokens)]}"}
-            t0 = time.perf_counter()
-            response = await client.post(f"{base}/api/v1/appeals", json=body, headers=headers)
-            latencies.append(time.perf_counter() - t0)
-            if response.status_code != 201:
-                failures[response.status_code] = failures.get(response.status_code, 0) + 1
-
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    return {"elapsed": elapsed, "latencies": latencies, "failures": failures, "total": total}
+            },
+            ensure_ascii=False,
+        )
+        for i in range(16)
+    ]
 
 
-async def run_queue(base: str, token: str, paths: list[str], rounds: int, concurrency: int) -> dict[str, list[float]]:
+def photo_jpeg(target: int = 2_000_000) -> bytes:
+    """A phone-sized photo of about `target` bytes (noise compresses poorly, like a real scene)."""
+    from PIL import Image
+
+    side = 900
+    while True:
+        noise = [Image.effect_noise((side, side * 3 // 4), 60 + 20 * i) for i in range(3)]
+        out = io.BytesIO()
+        Image.merge("RGB", noise).save(out, "JPEG", quality=92)
+        if out.tell() >= target * 0.95:
+            return out.getvalue()
+        side = int(side * (target / out.tell()) ** 0.5 * 1.05)
+
+
+async def run_photos(base: str, resident_tokens: list[str], seconds: float, concurrency: int) -> dict:
+    """Each loop: upload the photo (multipart), then submit an appeal linking it."""
     import httpx
 
-    headers = {"Authorization": f"Bearer {token}"}
-    results: dict[str, list[float]] = {p: [] for p in paths}
-    async with httpx.AsyncClient(timeout=60, headers=headers) as client:
-        jobs = [p for _ in range(rounds) for p in paths]
-        queue = iter(jobs)
+    photo = photo_jpeg()
+    latencies: list[float] = []
+    failures: dict[str, int] = {}
+    serial = iter(range(1 << 30))
+    deadline = time.perf_counter() + seconds
 
-        async def loop() -> None:
-            for path in queue:
-                t0 = time.perf_counter()
-                response = await client.get(base + path if path.startswith("/") else path)
-                results[path].append(time.perf_counter() - t0)
-                assert response.status_code == 200, response.text[:300]
+    async def loop(client: httpx.AsyncClient) -> None:
+        while time.perf_counter() < deadline:
+            i = next(serial)
+            headers = {"Authorization": f"Bearer {resident_tokens[i % len(resident_tokens)]}"}
+            t0 = time.perf_counter()
+            up = await client.post(f"{base}/api/v1/attachments", files={"file": ("p.jpg", photo)}, headers=headers)
+            if up.status_code != 201:
+                failures[f"upload {up.status_code}"] = failures.get(f"upload {up.status_code}", 0) + 1
+                continue
+            body = json.loads(submit_bodies()[i % 16]) | {"attachments": [up.json()["id"]]}
+            made = await client.post(f"{base}/api/v1/appeals", json=body, headers=headers)
+            if made.status_code != 201:
+                failures[f"appeal {made.status_code}"] = failures.get(f"appeal {made.status_code}", 0) + 1
+                continue
+            latencies.append(time.perf_counter() - t0)
 
-        await asyncio.gather(*(loop() for _ in range(concurrency)))
-    return results
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=60, limits=limits, headers={"X-Forwarded-Proto": "https"}) as client:
+        await asyncio.gather(*(loop(client) for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    ordered = sorted(latencies) or [0.0]
+    return {
+        "rate": len(latencies) / elapsed,
+        "done": len(latencies),
+        "bytes": len(photo),
+        "p50_ms": ordered[len(ordered) // 2] * 1000,
+        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+        "failures": failures,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appeals", type=int, default=200_000)
     parser.add_argument("--residents", type=int, default=20_000)
-    parser.add_argument("--submits", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--queue-requests", type=int, default=600)
-    parser.add_argument("--queue-concurrency", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--server-threads", type=int, default=2)
-    parser.add_argument("--server", choices=production.KINDS, default="granian")
+    parser.add_argument("--duration", type=int, default=15, help="seconds of each submission run")
+    parser.add_argument("--photo-duration", type=int, default=10)
+    parser.add_argument("--photo-concurrency", type=int, default=8)
+    parser.add_argument("--queue-duration", type=int, default=4, help="seconds per queue page")
+    parser.add_argument("--queue-connections", type=int, default=4)
+    harness.add_server_args(parser, port=18050, connections=16)
     args = parser.parse_args()
 
-    ensure_database()
+    log(harness.machine_line())
+    harness.ensure_database(DB_URL)
     setup_django()
     seed(args.appeals, args.residents)
+    from django.db.models import Count
+
     from appeals.models import Appeal
     from grids.models import GridUnit
 
     street = GridUnit.objects.filter(level="street").order_by("path").first()
     in_street = Appeal.objects.filter(handling_path__startswith=street.path).count()
-    resident_tokens, staff_token = tokens(400)
+    resident_tokens, staff_token = tokens(4000)
     before = Appeal.objects.count()
 
-    port = free_port()
-    log("load average before: " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    bare = harness.bare_from_args(args)
+    port = args.port
     log(f"server: {args.server}, {args.workers} workers x {args.server_threads} threads on :{port}")
     server = production.start(
         kind=args.server, port=port, workers=args.workers, threads=args.server_threads, env={**os.environ, **ENV}
     )
     base = f"http://127.0.0.1:{port}"
+    submit = harness.Load("POST", "/api/v1/appeals", tokens=resident_tokens, bodies=submit_bodies())
+    runs: dict[int, dict] = {}
     try:
-        asyncio.run(run_submits(base, resident_tokens, 100, args.concurrency))  # warm-up
-        submits = asyncio.run(run_submits(base, resident_tokens, args.submits, args.concurrency))
+        harness.load(port, submit, connections=args.connections, seconds=2, client=args.client)  # warm-up
+        meter = harness.CpuMeter(server, database=DB_URL.rsplit("/", 1)[1])
+        for connections in (args.connections, 2 * args.connections):
+            runs[connections] = harness.load(
+                port, submit, connections=connections, seconds=args.duration, meter=meter, client=args.client
+            )
+        photos = asyncio.run(run_photos(base, resident_tokens, args.photo_duration, args.photo_concurrency))
         import httpx
 
         first = httpx.get(f"{base}/api/v1/appeals", headers={"Authorization": f"Bearer {staff_token}"}).json()
-        next_page = first["next"].replace(base, "")
-        paths = ["/api/v1/appeals", "/api/v1/appeals?status=submitted&category=safety", next_page]
-        asyncio.run(run_queue(base, staff_token, paths, 10, args.queue_concurrency))  # warm-up
-        queue = asyncio.run(
-            run_queue(base, staff_token, paths, args.queue_requests // len(paths), args.queue_concurrency)
-        )
+        paths = ["/api/v1/appeals", "/api/v1/appeals?status=submitted&category=safety", first["next"].replace(base, "")]
+        queue = {
+            path: harness.load(
+                port,
+                harness.Load("GET", path, tokens=[staff_token]),
+                connections=args.queue_connections,
+                seconds=args.queue_duration,
+                client=args.client,
+            )
+            for path in paths
+        }
     finally:
         production.stop(server)
 
     made = Appeal.objects.count() - before
-    lat = submits["latencies"]
+    duplicates = Appeal.objects.values("number").annotate(n=Count("pk")).filter(n__gt=1).count()
     log("")
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    log(f"== appeals benchmark: 2 CPU cores shared by server, client, PostgreSQL and Redis (load average now {load})")
     log(f"database: {Appeal.objects.count():,} appeals; street {street.name}: {in_street:,} handled in its subtree")
+    for connections, result in runs.items():
+        log(harness.describe(f"submit -c{connections}", result, "appeals/s"))
+        log(harness.ratio_line("", result["ok_rate"], bare["rate"]))
+        log(harness.cpu_line("submit", result))
     log(
-        f"submit  POST /api/v1/appeals: {submits['total']} requests, {args.concurrency} concurrent clients, "
-        f"{submits['total'] / submits['elapsed']:.0f} appeals/s "
-        f"(p50 {pct(lat, 50):.0f} ms, p99 {pct(lat, 99):.0f} ms); created {made}, failures {submits['failures'] or 'none'}"
+        f"photos -c{args.photo_concurrency}     {photos['rate']:8.1f} photos/s (a {photos['bytes'] / 1e6:.1f} MB JPEG"
+        f" uploaded, then an appeal linking it) p50 {photos['p50_ms']:.0f} ms p99 {photos['p99_ms']:.0f} ms;"
+        f" {photos['done']} done, failures {photos['failures'] or 'none'}"
     )
-    names = {paths[0]: "queue page 1", paths[1]: "filtered (status+category)", paths[2]: "next page (cursor)"}
-    for path, values in queue.items():
-        log(
-            f"street staff {names[path]:<28} GET: n={len(values)}, {args.queue_concurrency} concurrent, "
-            f"p50 {pct(values, 50):.1f} ms, p99 {pct(values, 99):.1f} ms, mean {statistics.mean(values) * 1000:.1f} ms"
-        )
+    log(f"appeals created {made}; numbers stored twice: {duplicates}")
+    names = {paths[0]: "queue page 1", paths[1]: "queue filtered", paths[2]: "queue next page"}
+    for path, result in queue.items():
+        log(harness.describe(names[path], result))
+    low, high = runs[args.connections], runs[2 * args.connections]
+    log(
+        f"goal            >=400 appeals/s: {'met' if low['ok_rate'] >= 400 else 'missed'};"
+        f" >=0.07x bare: {'met' if low['ok_rate'] >= 0.07 * bare['rate'] else 'missed'};"
+        f" p99 <=150 ms: {'met' if low['p99_ms'] <= 150 else 'missed'};"
+        f" 2x connections not slower: {'met' if high['ok_rate'] >= 0.95 * low['ok_rate'] else 'missed'}"
+    )
+    log(harness.machine_line())
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
-"""Mediation at district scale: list, detail and figures latency, and the overdue sweep.
+"""Mediation at district scale: list, detail and figures through the production server,
+against the bare view, and the overdue sweep.
 
-    .venv/bin/python bench/mediation_cases.py [--cases 20000] [--runs 40]
+    .venv/bin/python bench/mediation_cases.py [--cases 20000] [--seconds 4] [--connections 4]
 
 Uses its own PostgreSQL database (BENCH_DATABASE_URL, default yd_bench_mediation, created and
-migrated if missing; its rows are replaced on each run) and goes through the real URL routing,
-authentication, selectors and serializers in-process (Django's test client: no port needed).
-Prints median and 95th-percentile milliseconds per call and the queries each call made.
+migrated if missing; its rows are replaced on each run) and Redis (BENCH_REDIS_URL /
+BENCH_BROKER_URL, default 6379 dbs 6 and 7). Measures the bare view (bench/harness.py), then
+each call through the production server setup (bench/production.py) with the same client and
+connections: requests/s, p50/p99 and the ratio to the bare view; the queries each call makes
+are counted once in-process (Django's test client).
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -21,40 +23,44 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yd_bench_mediation")
-os.environ["DATABASE_URL"] = DB_URL
-os.environ.pop("REDIS_URL", None)  # local-memory cache, eager Celery: nothing else to share
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
-os.environ.setdefault("THROTTLE_USER", "1000000/min")
-os.environ["DJANGO_SETTINGS_MODULE"] = "backend.settings"
+os.environ.setdefault("DEV_KEYS", "1")  # not a deployment: development keys are fine
+from bench import harness, production  # noqa: E402
 
-
-def _ensure_database() -> None:
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+DB_URL = harness.database_url("yd_bench_mediation")
+ENV = {
+    "DATABASE_URL": DB_URL,
+    **harness.redis_env(default_db=6),
+    "CELERY_TASK_ALWAYS_EAGER": "0",
+    "THROTTLE_USER": "1000000/min",  # one user asks thousands of times a minute here
+    "DJANGO_SETTINGS_MODULE": "backend.settings",
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-mediation-not-a-deployment-secret-0123456789abcdef",
+    "LOG_LEVEL": "WARNING",
+    "CACHE_KEY_PREFIX": "bench-mediation",
+}
+os.environ.update(ENV)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20000)
-    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=4, help="seconds of load per call")
+    harness.add_server_args(parser, port=18060, connections=4)
     args = parser.parse_args()
 
-    _ensure_database()
+    print(harness.machine_line())
+    harness.ensure_database(DB_URL)
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    _run(args.cases, args.runs)
+    _run(args)
 
 
-def _run(n_cases: int, runs: int) -> None:
+def _run(args: argparse.Namespace) -> None:
+    n_cases = args.cases
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -142,38 +148,48 @@ def _run(n_cases: int, runs: int) -> None:
     )
     connection.cursor().execute("ANALYZE")
 
-    def client(u: User) -> Client:
-        return Client(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(u).access_token}")
+    def token(u: User) -> str:
+        return str(RefreshToken.for_user(u).access_token)
 
-    def measure(label: str, c: Client, url: str) -> None:
+    def queries(u: User, url: str) -> int:
+        c = Client(HTTP_AUTHORIZATION=f"Bearer {token(u)}", HTTP_X_FORWARDED_PROTO="https")
         c.get(url)  # warm
-        times = []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            response = c.get(url)
-            times.append((time.perf_counter() - t0) * 1000)
-            assert response.status_code == 200, response.content[:200]
         with CaptureQueriesContext(connection) as q:
-            c.get(url)
-        p95 = sorted(times)[int(len(times) * 0.95) - 1]
-        print(f"{label:<44} median {statistics.median(times):7.1f} ms  p95 {p95:7.1f} ms  queries {len(q)}")
+            assert c.get(url).status_code == 200
+        return len(q)
 
     med = mediators[0]
+    first = Case.objects.filter(team=teams[0]).order_by("pk").first()
+    calls = [
+        ("cases, mediator (page of 20)", med, "/api/v1/mediation/cases"),
+        ("cases, street staff", staff, "/api/v1/mediation/cases"),
+        ("cases, district admin", admin, "/api/v1/mediation/cases"),
+        ("cases?status=mediating, 100", admin, "/api/v1/mediation/cases?status=mediating&page_size=100"),
+        ("case detail, mediator", med, f"/api/v1/mediation/cases/{first.pk}"),
+        ("figures, district", admin, f"/api/v1/mediation/figures?grid={district.pk}"),
+        ("figures, street", staff, f"/api/v1/mediation/figures?grid={streets[0].pk}"),
+    ]
+    counted = {label: queries(u, url) for label, u, url in calls}
     visible_to_med = Case.objects.filter(team=teams[0]).count()
     print(f"cases {n_cases}; street staff sees ~{n_cases // 4}; one mediator's team has {visible_to_med}")
-    print("machine: 2 cores, shared with other engineers' test runs; figures are indicative only")
-    measure("GET cases (mediator, first page of 20)", client(med), "/api/v1/mediation/cases")
-    measure("GET cases (street staff, first page)", client(staff), "/api/v1/mediation/cases")
-    measure("GET cases (district admin, first page)", client(admin), "/api/v1/mediation/cases")
-    measure(
-        "GET cases?status=mediating (admin, 100)",
-        client(admin),
-        "/api/v1/mediation/cases?status=mediating&page_size=100",
+    bare = harness.bare_from_args(args)
+    server = production.start(
+        kind=args.server, port=args.port, workers=args.workers, threads=args.server_threads, env={**os.environ}
     )
-    first = Case.objects.filter(team=teams[0]).order_by("pk").first()
-    measure("GET case detail (mediator)", client(med), f"/api/v1/mediation/cases/{first.pk}")
-    measure("GET figures (district, 4 streets)", client(admin), f"/api/v1/mediation/figures?grid={district.pk}")
-    measure("GET figures (street)", client(staff), f"/api/v1/mediation/figures?grid={streets[0].pk}")
+    try:
+        for label, u, url in calls:
+            spec = harness.Load("GET", url, tokens=[token(u)])
+            harness.load(args.port, spec, connections=args.connections, seconds=1, client=args.client)  # warm
+            result = harness.load(
+                args.port, spec, connections=args.connections, seconds=args.seconds, client=args.client
+            )
+            print(
+                f"{label:<30} {result['ok_rate']:6.0f}/s = {result['ok_rate'] / bare['rate']:.3f}x bare;"
+                f" p50 {result['p50_ms']:6.1f} ms  p99 {result['p99_ms']:6.1f} ms; queries {counted[label]};"
+                f" non-2xx {result['non2xx']} {result.get('statuses', '')}"
+            )
+    finally:
+        production.stop(server)
 
     t0 = time.perf_counter()
     flagged = cases_flag_overdue(now=now)

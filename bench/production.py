@@ -21,24 +21,27 @@ ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("granian", "gunicorn", "asgi")
 
 
-def command(*, kind: str, port: int, workers: int, threads: int) -> list[str]:
+def command(*, kind: str, port: int, workers: int, threads: int, project: str = "backend") -> list[str]:
+    """`project`: the package with `wsgi.py`/`asgi.py` ("bench.bare" for the bare view)."""
     bin_dir = ROOT / ".venv/bin"
     if kind == "granian":
         return [
             str(bin_dir / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
             "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws", "--log-level", "warning",
-            "backend.wsgi:application",
+            f"{project}.wsgi:application",
         ]  # fmt: skip
     gunicorn = [str(bin_dir / "gunicorn"), "-b", f"127.0.0.1:{port}", "-w", str(workers), "--backlog", "2048"]
     if kind == "asgi":
-        return [*gunicorn, "-k", "uvicorn.workers.UvicornWorker", "backend.asgi:application"]
-    return [*gunicorn, "-k", "sync", "backend.wsgi:application"]
+        return [*gunicorn, "-k", "uvicorn.workers.UvicornWorker", f"{project}.asgi:application"]
+    return [*gunicorn, "-k", "sync", f"{project}.wsgi:application"]
 
 
-def start(*, kind: str, port: int, workers: int, threads: int, env: dict[str, str]) -> subprocess.Popen:
+def start(
+    *, kind: str, port: int, workers: int, threads: int, env: dict[str, str], project: str = "backend"
+) -> subprocess.Popen:
     """Start the server in its own process group and wait until /healthz answers 200."""
     proc = subprocess.Popen(
-        command(kind=kind, port=port, workers=workers, threads=threads),
+        command(kind=kind, port=port, workers=workers, threads=threads, project=project),
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60

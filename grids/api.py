@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.pagination import CursorPagination, paginated_response
+from backend.pagination import paginated_response
 from residents.models import User
 from residents.services import assignment_create
 
 from . import selectors, services
 from .models import Assignment, GridLevel, GridUnit, Role
+from .scope import is_admin_somewhere
 
 
 class GridUnitOut(serializers.ModelSerializer):
@@ -44,7 +47,7 @@ class AssignmentIn(serializers.Serializer):
 
 
 class GridListApi(APIView):
-    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+    requires: ClassVar[dict] = {"POST": is_admin_somewhere}
 
     class Filters(serializers.Serializer):
         parent = serializers.IntegerField(required=False)
@@ -84,7 +87,7 @@ class GridDetailApi(APIView):
 
 
 class GridAssignmentsApi(APIView):
-    pagination_class = CursorPagination  # the schema describes the cursor page it sends
+    requires: ClassVar[dict] = {"POST": is_admin_somewhere}
 
     @extend_schema(responses=AssignmentOut(many=True))
     def get(self, request: Request, unit_id: int) -> Response:

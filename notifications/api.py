@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.pagination import CursorPagination, paginated_response
+from backend.pagination import paginated_response
 from grids.models import GridUnit
 
 from . import selectors, services
@@ -43,7 +43,6 @@ UnreadCountOut = inline_serializer("UnreadCountOut", {"unread_count": serializer
 
 
 class NotificationListApi(APIView):
-    pagination_class = CursorPagination  # the schema describes the cursor page it sends
 
     class Filters(serializers.Serializer):
         unread = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -116,7 +115,6 @@ class GroupChatOut(serializers.ModelSerializer):
 
 
 class GroupChatListApi(APIView):
-    pagination_class = CursorPagination  # the schema describes the cursor page it sends
 
     class Filters(serializers.Serializer):
         grid = serializers.IntegerField(required=False)
@@ -215,7 +213,6 @@ class GroupChatTestApi(APIView):
 
 
 class DeliveryListApi(APIView):
-    pagination_class = CursorPagination  # the schema describes the cursor page it sends
 
     class Filters(serializers.Serializer):
         status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
@@ -283,7 +280,6 @@ class AnnouncementOut(serializers.ModelSerializer):
 
 
 class AnnouncementListApi(APIView):
-    pagination_class = CursorPagination  # the schema describes the cursor page it sends
 
     class AnnouncementIn(serializers.Serializer):
         grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())

@@ -5,11 +5,15 @@ Guarantees:
   happens after commit; if the broker is down then, or a worker dies mid-send (its task is
   acknowledged late and handed back; its lease expires), the periodic sweeper re-enqueues every
   delivery still unsent a minute after it was due.
-- Never twice once sent: a worker claims a row with one conditional UPDATE (status pending or
-  failed, due, lease free -> lease until now + DELIVERY_LEASE_SECONDS with a fresh token);
-  only the token's holder records the outcome, and `sent` is final. (A worker killed after the
-  robot took a message but before recording it may cause one repeat: robots have no
-  idempotency key.)
+- Never twice once sent: a worker claims a batch (one task's ids) with one conditional UPDATE
+  (status pending or failed, due, lease free -> lease until now + DELIVERY_LEASE_SECONDS with a
+  fresh token); only the token's holder records the outcome, `sent` is final, and no message
+  of the batch goes out once its answer could come after the lease's end. (A worker killed
+  after a robot took a message but before recording it may cause one repeat of each message
+  it had in flight: robots have no idempotency key.)
+- Concurrency: a batch's messages go out at once on asynchronous I/O (httpx.AsyncClient under
+  asyncio, at most DELIVERY_SEND_CONCURRENCY in flight), so a worker thread waits on many
+  robots at a time instead of one.
 - Back-off: a passing error is retried after base * 2^(attempt-1) seconds, half of it random
   (jitter), capped; after DELIVERY_MAX_ATTEMPTS, or at once for a permanent error, `dead`.
 - Each robot gets at most ROBOT_MESSAGES_PER_MINUTE messages per window across all workers
@@ -18,19 +22,26 @@ Guarantees:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
+import time
 import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+
+from backend import workflow
+from backend.errors import IllegalTransition
+from backend.masking import mask_personal
 
 from . import limiter, realtime
 from .models import Delivery, DeliveryLog, Message, Notification
 from .providers import Outbound, SendError, provider_for
+from .providers.base import RobotProvider, async_client
 
 log = logging.getLogger(__name__)
 
@@ -147,9 +158,17 @@ def backoff(attempt: int) -> float:
 
 def claim(delivery_id: int, *, now: datetime) -> str | None:
     """Take the lease on a due, unsent delivery; the lease token, or None if not ours to send."""
+    return claim_many([delivery_id], now=now)
+
+
+def claim_many(delivery_ids: list[int], *, now: datetime) -> str | None:
+    """Take the lease on every due, unsent, free delivery of `delivery_ids` with one UPDATE;
+    the batch's lease token (the rows that carry it are ours), or None if none was free."""
     token = uuid.uuid4().hex
     claimed = (
-        Delivery.objects.filter(pk=delivery_id, status__in=Delivery.SENDABLE, next_attempt_at__lte=now + CLOCK_SKEW)
+        Delivery.objects.filter(
+            pk__in=delivery_ids, status__in=Delivery.SENDABLE, next_attempt_at__lte=now + CLOCK_SKEW
+        )
         .filter(Q(sending_until__isnull=True) | Q(sending_until__lt=now))
         .update(sending_until=now + timedelta(seconds=settings.DELIVERY_LEASE_SECONDS), lease_token=token)
     )
@@ -159,43 +178,123 @@ def claim(delivery_id: int, *, now: datetime) -> str | None:
 def deliver(delivery_id: int, *, now: datetime | None = None) -> str:
     """Send one delivery if it is due and not taken. Returns what happened: skipped, deferred
     (robot limit), sent, failed (will retry) or dead."""
+    return deliver_many([delivery_id], now=now)[delivery_id]
+
+
+def deliver_many(delivery_ids: list[int], *, now: datetime | None = None) -> dict[int, str]:
+    """Claim the batch with one lease, send its messages concurrently on asynchronous I/O (at
+    most DELIVERY_SEND_CONCURRENCY at once, each robot's slot reserved just before its message
+    goes out), then record the outcomes: what happened to each delivery (see `deliver`)."""
     now = now or timezone.now()
-    token = claim(delivery_id, now=now)
+    outcomes = dict.fromkeys(delivery_ids, "skipped")
+    token = claim_many(delivery_ids, now=now)
     if token is None:
-        return "skipped"
-    delivery = Delivery.objects.select_related("message", "chat").get(pk=delivery_id)
-    if delivery.chat_id and not delivery.chat.is_active:
-        _record(delivery, token, "give_up", now=now, last_error="群聊已停用 (chat disabled)")
-        return "dead"
-    robot = delivery.chat.webhook_digest if delivery.chat_id else None
-    if robot:
-        wait = limiter.acquire(robot, token)
-        if wait > 0:
-            Delivery.objects.filter(pk=delivery.pk, lease_token=token).update(
-                sending_until=None, lease_token="", next_attempt_at=now + timedelta(seconds=wait)
-            )
-            _later(delivery.pk, wait)
-            return "deferred"
+        return outcomes
+    # Nothing is sent once the lease could end before its answer: a late row is left to the
+    # lease's expiry and the sweeper, never sent by two workers.
+    send_by = time.monotonic() + settings.DELIVERY_LEASE_SECONDS - _answer_time()
+    batch: list[Delivery] = []
+    for delivery in Delivery.objects.select_related("message", "chat").filter(pk__in=delivery_ids, lease_token=token):
+        if delivery.chat_id and not delivery.chat.is_active:
+            _record(delivery, token, "give_up", now=now, last_error="群聊已停用 (chat disabled)")
+            outcomes[delivery.pk] = "dead"
+        else:
+            batch.append(delivery)
+    if not batch:
+        return outcomes
+    results = asyncio.run(_send_all(batch, token, send_by))
+    sent = [d for d in batch if results[d.pk] is None]
+    _record_sent(sent, token, now=now)
+    outcomes.update({d.pk: "sent" for d in sent})
+    for delivery in batch:
+        result = results[delivery.pk]
+        if isinstance(result, SendError):
+            outcomes[delivery.pk] = _failed(delivery, token, result, now=now)
+        elif isinstance(result, float):  # over the robot's limit: no error, it waits
+            _release(delivery, token, wait=result, now=now)
+            outcomes[delivery.pk] = "deferred"
+        elif result == LATE:  # never sent: free again at once
+            _release(delivery, token, wait=0.0, now=now)
+    return outcomes
+
+
+def _release(delivery: Delivery, token: str, *, wait: float, now: datetime) -> None:
+    """Give back the lease on a delivery we did not send, due again in `wait` seconds."""
+    Delivery.objects.filter(pk=delivery.pk, lease_token=token).update(
+        sending_until=None, lease_token="", next_attempt_at=now + timedelta(seconds=wait)
+    )
+    _later(delivery.pk, wait)
+
+
+def _answer_time() -> float:
+    return settings.OUTBOUND_CONNECT_TIMEOUT + settings.OUTBOUND_READ_TIMEOUT
+
+
+LATE = "late"
+SendResult = SendError | float | str | None  # error, seconds to wait, LATE, or None: sent
+
+
+async def _send_all(batch: list[Delivery], token: str, send_by: float) -> dict[int, SendResult]:
+    window = limiter.AsyncWindow()
+    gate = asyncio.Semaphore(max(1, settings.DELIVERY_SEND_CONCURRENCY))
     try:
-        provider_for(delivery.provider).send(_outbound(delivery))
-    except SendError as exc:
-        return _failed(delivery, token, exc, now=now)
-    except Exception as exc:  # a bug must not leave the row leased and swept forever
-        log.exception("delivery %s: provider %s crashed", delivery.pk, delivery.provider)
-        return _failed(delivery, token, SendError(f"{type(exc).__name__}: {exc}"), now=now)
+        async with async_client(settings.DELIVERY_SEND_CONCURRENCY) as http:
+            results = await asyncio.gather(
+                *(_send_one(d, token, send_by, window, gate, http) for d in batch), return_exceptions=True
+            )
     finally:
+        await window.aclose()
+    # An unexpected error in one send fails that delivery (retried later), not the batch.
+    return {
+        d.pk: SendError(f"{type(r).__name__}: {r}") if isinstance(r, BaseException) else r
+        for d, r in zip(batch, results, strict=True)
+    }
+
+
+async def _send_one(
+    delivery: Delivery, token: str, send_by: float, window: limiter.AsyncWindow, gate: asyncio.Semaphore, http
+) -> SendResult:
+    async with gate:
+        if time.monotonic() > send_by:
+            return LATE
+        robot = delivery.chat.webhook_digest if delivery.chat_id else None
+        member = f"{token}:{delivery.pk}"
         if robot:
-            limiter.settle(robot, token)
-    _record(delivery, token, "succeed", now=now, attempts=F("attempts") + 1, sent_at=timezone.now(), last_error="")
-    return "sent"
+            try:
+                wait = await window.acquire(robot, member)
+            except Exception as exc:  # Redis unreachable: not sent, free again in a moment
+                log.warning("delivery %s: robot limit unavailable (%s)", delivery.pk, type(exc).__name__)
+                return float(settings.DELIVERY_RETRY_BASE_SECONDS)
+            if wait > 0:
+                return float(wait)
+        provider = provider_for(delivery.provider)
+        try:
+            if isinstance(provider, RobotProvider):
+                await provider.send_async(_outbound(delivery), http)
+            else:  # a synchronous client (WeChat's subscribe messages): off the event loop
+                await asyncio.to_thread(provider.send, _outbound(delivery))
+        except SendError as exc:
+            return exc
+        except Exception as exc:  # a bug must not leave the row leased and swept forever
+            log.exception("delivery %s: provider %s crashed", delivery.pk, delivery.provider)
+            return SendError(f"{type(exc).__name__}: {exc}")
+        finally:
+            if robot:
+                try:
+                    await window.settle(robot, member)
+                except Exception:  # the slot then simply counts from its reservation
+                    log.warning("delivery %s: could not settle the robot slot", delivery.pk)
+        return None
 
 
 def _outbound(delivery: Delivery) -> Outbound:
     message = delivery.message
     chat = delivery.chat
+    # A group chat is a public room: what residents wrote is masked before it is posted there.
+    title, body = (mask_personal(message.title), mask_personal(message.body)) if chat else (message.title, message.body)
     return Outbound(
-        title=message.title,
-        body=message.body,
+        title=title,
+        body=body,
         webhook_url=chat.webhook_url if chat else "",
         secret=chat.secret if chat else "",
         mention_all=message.mention_all,
@@ -236,24 +335,52 @@ def _redact(text: str, delivery: Delivery) -> str:
 
 
 def _record(delivery: Delivery, token: str, action: str, *, now: datetime, **fields) -> bool:
-    """Apply `action` of Delivery.TRANSITIONS if we still hold the lease, with its audit row."""
-    sources, target = Delivery.TRANSITIONS[action]
-    with transaction.atomic():
-        updated = Delivery.objects.filter(pk=delivery.pk, lease_token=token, status__in=sources).update(
-            status=target, sending_until=None, lease_token="", **fields
-        )
-        if updated:
-            DeliveryLog.objects.create(
-                delivery_id=delivery.pk,
-                action=action,
-                from_status=delivery.status,
-                to_status=target,
-                note=fields.get("last_error", ""),
+    """Apply `action` of Delivery.TRANSITIONS if we still hold the lease, with its audit row:
+    the compare-and-set is on the status we read and on our lease token."""
+    try:
+        with transaction.atomic():
+            workflow.transition(
+                delivery,
+                action,
                 at=now,
+                note=fields.get("last_error", ""),
+                changes={"sending_until": None, "lease_token": "", **fields},
+                where={"lease_token": token},
             )
-    if not updated:
+    except IllegalTransition:
         log.warning("delivery %s: lease lost before recording %s", delivery.pk, action)
-    return bool(updated)
+        return False
+    return True
+
+
+def _record_sent(batch: list[Delivery], token: str, *, now: datetime) -> None:
+    """`succeed` for every delivery of the batch the robot took, still under our lease: one
+    UPDATE ... RETURNING and one INSERT of their audit rows."""
+    if not batch:
+        return
+    sources, target = Delivery.TRANSITIONS["succeed"]
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    ids = [d.pk for d in batch]
+    marks = ", ".join(["%s"] * len(ids))
+    states = ", ".join(["%s"] * len(sources))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sending_until = NULL, lease_token = '', attempts = attempts + 1,"
+            f" sent_at = %s, last_error = '' WHERE id IN ({marks}) AND lease_token = %s AND status IN ({states})"
+            " RETURNING id",
+            [target, timezone.now(), *ids, token, *sorted(sources)],
+        )
+        updated = {row[0] for row in cursor.fetchall()}
+        DeliveryLog.objects.bulk_create(
+            [
+                DeliveryLog(delivery_id=d.pk, action="succeed", from_status=d.status, to_status=target, at=now)
+                for d in batch
+                if d.pk in updated
+            ]
+        )
+    for delivery in batch:
+        if delivery.pk not in updated:
+            log.warning("delivery %s: lease lost before recording succeed", delivery.pk)
 
 
 # --- the sweeper ---------------------------------------------------------------------------

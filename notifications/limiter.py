@@ -94,6 +94,45 @@ def settle(robot: str, member: str) -> None:
     _scripts["settle"](keys=[_key(robot)], args=[member])
 
 
+class AsyncWindow:
+    """`acquire` and `settle` from an event loop (a batch of concurrent sends), with its own
+    asyncio Redis client: a slot is still reserved just before its message goes out and
+    re-scored when it is answered."""
+
+    def __init__(self) -> None:
+        self.client = None
+        if settings.USE_REDIS:
+            import redis.asyncio
+
+            # A few connections for the whole batch (a script takes well under a millisecond),
+            # not one per message in flight.
+            pool = redis.asyncio.BlockingConnectionPool.from_url(
+                settings.REDIS_URL, max_connections=4, timeout=10, socket_timeout=5, socket_connect_timeout=3
+            )
+            self.client = redis.asyncio.Redis(connection_pool=pool)
+            self._acquire = self.client.register_script(_ACQUIRE)
+            self._settle = self.client.register_script(_SETTLE)
+
+    async def acquire(self, robot: str, member: str) -> float:
+        limit = settings.ROBOT_MESSAGES_PER_MINUTE
+        slack_ms = int(settings.OUTBOUND_CONNECT_TIMEOUT * 1000)
+        if self.client is None:
+            return _local.acquire(robot, member, limit, _window_ms(), slack_ms)
+        wait_ms = await self._acquire(keys=[_key(robot)], args=[limit, _window_ms(), slack_ms, member])
+        return int(wait_ms) / 1000
+
+    async def settle(self, robot: str, member: str) -> None:
+        if self.client is None:
+            _local.settle(robot, member)
+            return
+        await self._settle(keys=[_key(robot)], args=[member])
+
+    async def aclose(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+            await self.client.connection_pool.disconnect()
+
+
 class _LocalWindow:
     """The same window for a single process (embedded default, no Redis)."""
 

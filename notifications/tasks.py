@@ -14,14 +14,14 @@ log = logging.getLogger(__name__)
 
 @shared_task(name="notifications.tasks.send_deliveries", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
+    """One batch: claimed with one lease, sent concurrently (`delivery.deliver_many`)."""
     outcomes: dict[str, int] = {}
-    for delivery_id in delivery_ids:
-        try:
-            outcome = delivery.deliver(delivery_id)
-        except Exception:  # one broken row must not stop the others; the sweeper retries it
-            log.exception("delivery %s crashed", delivery_id)
-            outcome = "error"
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    try:
+        for outcome in delivery.deliver_many(delivery_ids).values():
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    except Exception:  # leased rows come back when the lease ends: the sweeper retries them
+        log.exception("a batch of %d deliveries crashed", len(delivery_ids))
+        outcomes["error"] = len(delivery_ids)
     return outcomes
 
 

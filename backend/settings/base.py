@@ -4,7 +4,7 @@ from pathlib import Path
 
 from backend.console import CONSOLE_DIST, console_add_headers, console_immutable_file_test
 
-from .env import env_bool, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -31,11 +31,17 @@ INSTALLED_APPS = [
     "appeals",
     "mediation",
     "monthly",
+    "consultations",
+    "dashboard",
+    "resources",
+    "linkage",
 ]
 
 MIDDLEWARE = [
+    "backend.middleware.ResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backend.middleware.HostileInputMiddleware",
     "backend.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -44,7 +50,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backend.middleware.InfrastructureErrorMiddleware",
 ]
+# What the `Server` response header says (instead of the server's name and version).
+SERVER_HEADER = env_str("SERVER_HEADER", "yuandian")
+# Seconds a client is asked to wait (Retry-After) when a backing service is down.
+SERVICE_UNAVAILABLE_RETRY_AFTER = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER", 5)
 
 ROOT_URLCONF = "backend.urls"
 WSGI_APPLICATION = "backend.wsgi.application"
@@ -103,11 +114,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Credentials in outbound URLs (secret=, access_token=, key=, sign=, hook tokens) are masked
+    # on the root handler and on the HTTP clients' loggers (backend/redaction.py).
+    "filters": {"redact": {"()": "backend.redaction.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        # httpx logs every request's URL at INFO: a robot webhook's URL holds its key.
+        "httpx": {"level": "WARNING", "filters": ["redact"]},
         # PIPL: who looked at whose personal data.
         "personal_data": {"level": "INFO"},
+        "httpcore": {"filters": ["redact"]},
     },
 }

@@ -8,6 +8,7 @@ a user who did not subscribe), `rate_limited=True` when the target says we are t
 from __future__ import annotations
 
 import os
+import ssl
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from backend.http import OutboundError, request_json, timeout
+from backend.http import OutboundError, request_json, request_json_async, timeout
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,24 @@ def client() -> httpx.Client:
         return _client[1]
 
 
+_ssl_context: ssl.SSLContext | None = None
+
+
+def async_client(max_connections: int) -> httpx.AsyncClient:
+    """An asynchronous client for one batch of robot webhooks (one event loop each). The TLS
+    context, the costly part, is built once per process."""
+    global _ssl_context
+    with _client_lock:
+        if _ssl_context is None:
+            _ssl_context = ssl.create_default_context()
+    return httpx.AsyncClient(
+        timeout=timeout(),
+        follow_redirects=False,
+        verify=_ssl_context,
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+    )
+
+
 def cut_bytes(text: str, limit: int) -> str:
     """At most `limit` UTF-8 bytes, cut at a character boundary (robots count bytes)."""
     data = text.encode()
@@ -93,14 +112,30 @@ class RobotProvider(Provider):
     def error_code(self, answer: dict[str, Any]) -> tuple[int, str]:
         """(code, message) of the answer; code 0 is success."""
 
-    def send(self, outbound: Outbound) -> None:
+    def _request(self, outbound: Outbound) -> tuple[str, dict[str, Any]]:
         params, body = self.build(outbound)
         # Added to the webhook's own query (its key / access_token), not replacing it.
         url = httpx.URL(outbound.webhook_url).copy_merge_params(params) if params else outbound.webhook_url
+        return str(url), body
+
+    def send(self, outbound: Outbound) -> None:
+        url, body = self._request(outbound)
         try:
-            answer = request_json("POST", str(url), json=body, client=client(), timeout=timeout())
+            answer = request_json("POST", url, json=body, client=client(), timeout=timeout())
         except OutboundError as exc:
             raise SendError(str(exc)) from exc
+        self.check(answer)
+
+    async def send_async(self, outbound: Outbound, http: httpx.AsyncClient) -> None:
+        """`send` on asynchronous I/O, through the batch's client."""
+        url, body = self._request(outbound)
+        try:
+            answer = await request_json_async("POST", url, json=body, client=http)
+        except OutboundError as exc:
+            raise SendError(str(exc)) from exc
+        self.check(answer)
+
+    def check(self, answer: dict[str, Any]) -> None:
         code, text = self.error_code(answer)
         if code == 0:
             return

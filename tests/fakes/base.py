@@ -33,6 +33,12 @@ class FakeRequest:
 Handler = Callable[["FakeServer", FakeRequest], tuple]
 
 
+class _Server(ThreadingHTTPServer):
+    # Many clients connect at once (a batch of concurrent sends): socketserver's default
+    # backlog of 5 would refuse them, which no real robot endpoint does.
+    request_queue_size = 1024
+
+
 def route(method: str, path: str) -> Callable[[Handler], Handler]:
     def mark(fn: Handler) -> Handler:
         fn._route = (method.upper(), path)  # type: ignore[attr-defined]
@@ -94,7 +100,7 @@ class FakeServer:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
         return self
