@@ -18,6 +18,7 @@ export const serverEnv: NodeJS.ProcessEnv = {
   CELERY_BROKER_URL: BROKER_URL,
   ROBOT_WEBHOOK_EXTRA_HOSTS: '127.0.0.1',
   LOG_LEVEL: 'WARNING',
+  DEV_KEYS: '1', // a test run: development keys (backend/settings/security.py)
   // Many sign-ins in a short run: the journeys are one client.
   THROTTLE_LOGIN: '10000/min',
   THROTTLE_USER: '100000/min',

@@ -55,7 +55,7 @@ describe('the API wrapper', () => {
       response: json(400, {}),
     }))
     await expect(failed).rejects.toBeInstanceOf(ApiError)
-    const err = await failed.catch((e: ApiError) => e)
+    const err = (await failed.catch((e: unknown) => e)) as ApiError
     expect(err.code).toBe('invalid')
     expect(err.message).toBe('输入有误')
     expect(err.field('title')).toBe('必填')
