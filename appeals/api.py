@@ -266,9 +266,10 @@ class RateIn(serializers.Serializer):
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class _AppealActionApi(APIView):
+class AppealActionApi(APIView):
     """POST /appeals/{id}/<action>: find it in the caller's scope (404), validate the body,
-    run the service, answer with the appeal as it now is."""
+    run the service, answer with the appeal as it now is. Each action is a named subclass
+    saying its body (`In`) and its service."""
 
     In: ClassVar[type[serializers.Serializer]] = NoInput
     service: ClassVar[Callable[..., Appeal]]
@@ -281,25 +282,71 @@ class _AppealActionApi(APIView):
         return Response(detail(request, appeal_id))
 
 
-def _action(service: Callable[..., Appeal], body: type[serializers.Serializer], doc: str) -> type[APIView]:
-    """One action view: the service it runs and its body, with the schema to match."""
-    view = type(
-        f"Appeal{service.__name__.removeprefix('appeal_').title().replace('_', '')}Api",
-        (_AppealActionApi,),
-        {"In": body, "service": staticmethod(service), "__doc__": doc},
-    )
+def _schema(body: type[serializers.Serializer]) -> Callable[[type[APIView]], type[APIView]]:
     # extend_schema_view copies the inherited method, so each action gets its own schema.
-    return extend_schema_view(post=extend_schema(request=body, responses=AppealDetailOut, description=doc))(view)
+    return extend_schema_view(post=extend_schema(request=body, responses=AppealDetailOut))
 
 
-AppealAcceptApi = _action(services.appeal_accept, NoInput, "Handler of the handling unit: submitted -> accepted.")
-AppealReplyApi = _action(services.appeal_reply, ContentIn, "Handler or submitter: a message on the timeline.")
-AppealResolveApi = _action(services.appeal_resolve, ContentIn, "Handler: accepted -> resolved.")
-AppealEscalateApi = _action(services.appeal_escalate, ReasonIn, "Handler: one level up, back to submitted there.")
-AppealRejectApi = _action(services.appeal_reject, ReasonIn, "Handler: submitted -> rejected, with the reason.")
-AppealReopenApi = _action(services.appeal_reopen, ReasonIn, "Submitter, within 7 days of resolve: -> accepted.")
-AppealRateApi = _action(services.appeal_rate, RateIn, "Submitter, once: score 1-5; resolved -> closed.")
-AppealToMediationApi = _action(services.appeal_to_mediation, NoInput, "Handler: opens a linked mediation case.")
+@_schema(NoInput)
+class AppealAcceptApi(AppealActionApi):
+    """Handler of the handling unit: submitted -> accepted."""
+
+    service = staticmethod(services.appeal_accept)
+
+
+@_schema(ContentIn)
+class AppealReplyApi(AppealActionApi):
+    """Handler or submitter: a message on the timeline."""
+
+    In = ContentIn
+    service = staticmethod(services.appeal_reply)
+
+
+@_schema(ContentIn)
+class AppealResolveApi(AppealActionApi):
+    """Handler: accepted -> resolved."""
+
+    In = ContentIn
+    service = staticmethod(services.appeal_resolve)
+
+
+@_schema(ReasonIn)
+class AppealEscalateApi(AppealActionApi):
+    """Handler: one level up, back to submitted there."""
+
+    In = ReasonIn
+    service = staticmethod(services.appeal_escalate)
+
+
+@_schema(ReasonIn)
+class AppealRejectApi(AppealActionApi):
+    """Handler: submitted -> rejected, with the reason."""
+
+    In = ReasonIn
+    service = staticmethod(services.appeal_reject)
+
+
+@_schema(ReasonIn)
+class AppealReopenApi(AppealActionApi):
+    """Submitter, within 7 days of resolve: -> accepted."""
+
+    In = ReasonIn
+    service = staticmethod(services.appeal_reopen)
+
+
+@_schema(RateIn)
+class AppealRateApi(AppealActionApi):
+    """Submitter, once: score 1-5; resolved -> closed."""
+
+    In = RateIn
+    service = staticmethod(services.appeal_rate)
+
+
+@_schema(NoInput)
+class AppealToMediationApi(AppealActionApi):
+    """Handler: opens a linked mediation case."""
+
+    service = staticmethod(services.appeal_to_mediation)
 
 
 # --- 12345 hotline -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from backend import workflow
 from backend.crypto import EncryptedTextField
 from grids.models import GridLevel, GridUnit
 
@@ -47,8 +48,9 @@ OPEN_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED})
 REPLY_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED, S.RESOLVED})
 
 
-class Appeal(models.Model):
+class Appeal(workflow.Stateful):
     Status = AppealStatus
+    TIMELINE = "appeals.AppealEvent"
     # API.md: submitted -> accepted -> resolved -> closed; rejected from submitted; escalation
     # goes one level up and back to submitted; reopen of a resolved appeal -> accepted.
     TRANSITIONS = {
@@ -172,28 +174,17 @@ class AppealAttachment(models.Model):
         return self.file.name
 
 
-class AppealEvent(models.Model):
-    """The timeline: one row per action (transitions, replies, deadline flags)."""
+class AppealEvent(workflow.TimelineEvent):
+    """The timeline: one row per action (transitions, replies, deadline flags); an escalation
+    also names the unit it left and the one it reached."""
 
+    subject_field = "appeal"
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="timeline")
-    action = models.CharField(max_length=24)
-    # None: the system (deadline task) or the hotline platform.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
     from_grid = models.ForeignKey(GridUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_grid = models.ForeignKey(GridUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(max_length=2000, blank=True)
-    at = models.DateTimeField()
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(workflow.TimelineEvent.Meta):
         indexes = [models.Index(fields=["appeal", "at"], name="appeal_event_appeal_at")]
-
-    def __str__(self) -> str:
-        return f"{self.appeal_id} {self.action} {self.from_status}->{self.to_status}"
 
 
 class AppealNumberCounter(models.Model):
@@ -210,7 +201,8 @@ class HotlineSync(models.Model):
     """Outbox: one status change of a hotline appeal to post to the 12345 platform.
 
     Written in the transaction of the change itself, so a change that commits is never lost and
-    one that rolls back is never sent; rows of one order are sent in pk order.
+    one that rolls back is never sent; rows of one order are sent in pk order, each claimed
+    with a lease while it is posted.
     """
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="hotline_syncs")
@@ -222,6 +214,10 @@ class HotlineSync(models.Model):
     next_attempt_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # The lease of the sender posting it (as notifications' deliveries): the POST runs outside
+    # any transaction, and only the holder of the token records its outcome.
+    sending_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

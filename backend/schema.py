@@ -29,7 +29,7 @@ class AutoSchema(SpectacularAutoSchema):
         return name.replace(klass.__name__, full, 1)
 
 
-_PROJECT_APPS = {"grids", "residents", "notifications", "appeals", "mediation", "monthly"}
+_PROJECT_APPS = {"grids", "residents", "notifications", "appeals", "mediation", "monthly", "consultations"}
 
 
 class StatelessJwtScheme(SimpleJWTScheme):

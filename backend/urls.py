@@ -6,6 +6,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import healthz
+from .wechat_push import WeChatPushApi
 
 api_v1 = [
     path("", include("residents.urls")),
@@ -14,6 +15,9 @@ api_v1 = [
     path("", include("appeals.urls")),
     path("mediation/", include("mediation.urls")),
     path("monthly/", include("monthly.urls")),
+    path("", include("consultations.urls")),
+    path("", include("consultations.discussion.urls")),
+    path("wechat/push", WeChatPushApi.as_view(), name="wechat-push"),
     path("", include("dashboard.urls")),
 ]
 

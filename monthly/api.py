@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 
 from backend.pagination import paginated_response
-from backend.statemachine import allowed_actions
 from backend.throttling import ScopedThrottle
+from backend.workflow import allowed_actions
 from grids.models import GridUnit
 
 from . import selectors, services

@@ -28,8 +28,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from backend import workflow
+from backend.errors import IllegalTransition
+
 from . import limiter, realtime
-from .models import Delivery, DeliveryLog, Message, Notification
+from .models import Delivery, Message, Notification
 from .providers import Outbound, SendError, provider_for
 
 log = logging.getLogger(__name__)
@@ -236,24 +239,22 @@ def _redact(text: str, delivery: Delivery) -> str:
 
 
 def _record(delivery: Delivery, token: str, action: str, *, now: datetime, **fields) -> bool:
-    """Apply `action` of Delivery.TRANSITIONS if we still hold the lease, with its audit row."""
-    sources, target = Delivery.TRANSITIONS[action]
-    with transaction.atomic():
-        updated = Delivery.objects.filter(pk=delivery.pk, lease_token=token, status__in=sources).update(
-            status=target, sending_until=None, lease_token="", **fields
-        )
-        if updated:
-            DeliveryLog.objects.create(
-                delivery_id=delivery.pk,
-                action=action,
-                from_status=delivery.status,
-                to_status=target,
-                note=fields.get("last_error", ""),
+    """Apply `action` of Delivery.TRANSITIONS if we still hold the lease, with its audit row:
+    the compare-and-set is on the status we read and on our lease token."""
+    try:
+        with transaction.atomic():
+            workflow.transition(
+                delivery,
+                action,
                 at=now,
+                note=fields.get("last_error", ""),
+                changes={"sending_until": None, "lease_token": "", **fields},
+                where={"lease_token": token},
             )
-    if not updated:
+    except IllegalTransition:
         log.warning("delivery %s: lease lost before recording %s", delivery.pk, action)
-    return bool(updated)
+        return False
+    return True
 
 
 # --- the sweeper ---------------------------------------------------------------------------

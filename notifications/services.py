@@ -44,9 +44,9 @@ from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from backend import workflow
 from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from backend.messages import Msg
-from backend.statemachine import apply_transition
 from grids.models import GridUnit
 from grids.roles import STAFF_ROLES
 from grids.scope import in_reach, reach_paths
@@ -54,7 +54,7 @@ from residents.models import User
 from residents.selectors import verified_residents_under
 
 from . import delivery as delivery_service
-from .models import Announcement, Channel, Delivery, DeliveryLog, GroupChat, Message, Notification
+from .models import Announcement, Channel, Delivery, GroupChat, Message, Notification
 from .providers.subscribe import cut_values
 from .templates import EventTemplate, render, template_for
 
@@ -415,16 +415,10 @@ def announcement_create(
 @transaction.atomic
 def delivery_retry(*, delivery: Delivery, actor: Any, now: datetime | None = None) -> Delivery:
     """Staff send a dead delivery again: back to pending with a fresh attempt budget."""
-    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    delivery = workflow.lock(delivery)
     if not any(delivery.grid_path.startswith(p) for p in reach_paths(actor, STAFF_ROLES)):
         raise NotFound()
     now = now or timezone.now()
-    before, after = apply_transition(delivery, "retry", save=False)
-    delivery.attempts = 0
-    delivery.next_attempt_at = now
-    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
-    DeliveryLog.objects.create(
-        delivery=delivery, action="retry", from_status=before, to_status=after, actor=actor, at=now
-    )
+    workflow.transition(delivery, "retry", actor=actor, at=now, changes={"attempts": 0, "next_attempt_at": now})
     transaction.on_commit(lambda: delivery_service.enqueue([delivery.pk]), robust=True)
     return delivery

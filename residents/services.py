@@ -14,11 +14,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend import wechat
+from backend import wechat, workflow
 from backend.errors import Conflict, InvalidInput, PermissionDenied, Throttled, UpstreamUnavailable
 from backend.http import OutboundError
 from backend.messages import Msg
-from backend.statemachine import apply_transition
 from grids.models import HOME_LEVELS, Assignment, GridUnit
 from grids.roles import ADMIN_ROLES, HANDLER_ROLES
 from grids.scope import ensure_in_reach, forget_reach, reach_paths
@@ -144,8 +143,9 @@ def residence_claim(*, user: User, grid: GridUnit, address: str = "") -> Residen
 
 
 def _review(*, residence: Residence, actor: User, action: str, note: str) -> Residence:
-    residence = Residence.objects.select_for_update().select_related("grid").get(pk=residence.pk)
+    residence = workflow.lock(residence, related=("grid",))
     ensure_in_reach(actor, residence.grid, HANDLER_ROLES)
+    workflow.check(residence, action)  # 409 before the previous home is touched
     if action == "verify":
         # Moving house: the previous verified home gives way to the new one.
         for old in (
@@ -153,12 +153,10 @@ def _review(*, residence: Residence, actor: User, action: str, note: str) -> Res
             .filter(user_id=residence.user_id, status=ResidenceStatus.VERIFIED)
             .order_by("pk")
         ):
-            apply_transition(old, "supersede")
-    apply_transition(residence, action, save=False)
-    residence.note = note
-    residence.reviewed_by = actor
-    residence.reviewed_at = timezone.now()
-    residence.save(update_fields=["status", "note", "reviewed_by", "reviewed_at"])
+            workflow.transition(old, "supersede", actor=actor)
+    workflow.transition(
+        residence, action, actor=actor, changes={"note": note, "reviewed_by": actor, "reviewed_at": timezone.now()}
+    )
     return residence
 
 

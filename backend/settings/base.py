@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "appeals",
     "mediation",
     "monthly",
+    "consultations",
     "dashboard",
 ]
 

@@ -60,6 +60,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "appeals.tasks.sweep_hotline_sync",
         "schedule": timedelta(minutes=1),
     },
+    # 协商议事 discussion: follower digests that are due; photos still waiting for a check request.
+    "consultations-digests": {
+        "task": "consultations.discussion.tasks.send_due_digests",
+        "schedule": timedelta(minutes=1),
+    },
+    "consultations-photo-checks": {
+        "task": "consultations.discussion.tasks.request_pending_photo_checks",
+        "schedule": timedelta(minutes=5),
+    },
     "mediation-overdue": {
         "task": "mediation.tasks.flag_overdue_cases",
         "schedule": timedelta(minutes=15),
@@ -67,6 +76,10 @@ CELERY_BEAT_SCHEDULE = {
     "mediation-session-reminders": {
         "task": "mediation.tasks.remind_upcoming_sessions",
         "schedule": timedelta(minutes=10),
+    },
+    "consultations-deadlines": {
+        "task": "consultations.tasks.enforce_deadlines",
+        "schedule": timedelta(minutes=5),
     },
     "monthly-phases": {
         "task": "monthly.tasks.advance_round_phases",

@@ -22,7 +22,7 @@ def backfill_left_grid(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0001_initial'),
+        ('appeals', '0002_timeline_on_workflow'),
         ('grids', '0002_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
