@@ -38,6 +38,6 @@ def test_the_backfill_reads_the_timeline(tree):
     stays = make_appeal(submitter=tree.resident1)
     Appeal.objects.update(left_grid=False)  # as stored before the field existed
     AppealEvent.objects.create(appeal=stays, action="reply", at=timezone.now())
-    migration = import_module("appeals.migrations.0002_left_grid")
+    migration = import_module("appeals.migrations.0003_left_grid")
     migration.backfill_left_grid(apps, None)
     assert dict(Appeal.objects.values_list("pk", "left_grid")) == {escalated.pk: True, above.pk: True, stays.pk: False}
