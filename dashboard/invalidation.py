@@ -45,19 +45,27 @@ def _by_case(sender: Any, instance: Any, **kwargs: Any) -> None:
     bump(instance.case.grid_path)
 
 
+def _by_appeal(sender: Any, instance: Any, **kwargs: Any) -> None:
+    bump(instance.appeal.grid_path)
+
+
 def _global(sender: Any, instance: Any, **kwargs: Any) -> None:
     bump(None)
 
 
 def connect() -> None:
-    from appeals.models import Appeal
-    from mediation.models import Case, FollowUp
-    from monthly.models import ProgressReport, Round
+    from appeals.models import Appeal, AppealEvent
+    from mediation.models import Case, CaseEvent, FollowUp
+    from monthly.models import ProgressReport, Round, RoundEvent
     from residents.models import Residence
 
     for model, handler in (
         (Appeal, _by_grid_path),
+        # Transitions are compare-and-set UPDATEs (backend.workflow): their timeline row signals.
+        (AppealEvent, _by_appeal),
         (Case, _by_grid_path),
+        (CaseEvent, _by_case),
+        (RoundEvent, _global),
         (Residence, _by_grid_path),
         (FollowUp, _by_case),
         (Round, _global),

@@ -8,14 +8,13 @@ addresses, no times finer than the day, and counts of 1 to 4 blanked (backend.op
 from __future__ import annotations
 
 from collections.abc import Iterator
-from importlib import import_module
 from typing import Any
-
-from django.apps import apps
 
 from backend.opendata import SUPPRESS_BELOW, OpenTable, readme, zip_stream
 from backend.periods import Period
 from grids.models import GridUnit
+
+from .selectors import figures_module
 
 # In the archive's order; an app not installed yet publishes its header only.
 KINDS = ("appeals", "mediation", "consultations", "monthly")
@@ -23,7 +22,7 @@ PENDING: dict[str, OpenTable] = {
     "consultations": OpenTable(
         name="consultations",
         title="议事协商 (consultations)",
-        description="Not published yet: the consultations module is not installed on this platform.",
+        description="Not published yet: the consultations figures are not published by this platform yet.",
         columns=[
             ("date", "day the topic was raised (Asia/Shanghai), YYYY-MM-DD"),
             ("grid_code", "code of the level-3 grid (or the unit above it) the topic is about"),
@@ -49,10 +48,8 @@ The data is provided as is, without warranty of any kind.
 def _tables(*, user: Any, unit: GridUnit, period: Period) -> list[OpenTable]:
     tables = []
     for app in KINDS:
-        if apps.is_installed(app):
-            tables.append(import_module(f"{app}.figures").open_table(user=user, unit=unit, period=period))
-        else:
-            tables.append(PENDING[app])
+        module = figures_module(app)
+        tables.append(module.open_table(user=user, unit=unit, period=period) if module else PENDING[app])
     return tables
 
 

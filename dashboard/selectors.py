@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
 
 from django.apps import apps
@@ -48,10 +49,17 @@ BLOCKS = ("residents", "appeals", "mediation", "consultations", "monthly", "noti
 EMPTY = {"consultations": CONSULTATIONS_EMPTY}
 
 
-def _source(app: str) -> Figures | None:
-    if not apps.is_installed(app):
+def figures_module(app: str) -> Any:
+    """`<app>.figures`, or None while the app (or its figures) is not there yet: consultations
+    is installed before its figures exist."""
+    if not apps.is_installed(app) or find_spec(f"{app}.figures") is None:
         return None
-    return import_module(f"{app}.figures").figures
+    return import_module(f"{app}.figures")
+
+
+def _source(app: str) -> Figures | None:
+    module = figures_module(app)
+    return module.figures if module is not None else None
 
 
 def top_unit(*, user: Any) -> GridUnit:
