@@ -18,6 +18,9 @@ from rest_framework.views import APIView
 
 from backend.crypto import mask_phone
 from backend.errors import InvalidInput
+from backend.files import file_url
+from backend.idempotency import idempotent
+from backend.masking import mask_personal
 from backend.messages import Msg
 from backend.pagination import paginated_response
 from grids.models import GridUnit
@@ -36,7 +39,8 @@ class AttachmentOut(serializers.ModelSerializer):
         fields = ["id", "url"]
 
     def get_url(self, row: AppealAttachment) -> str:
-        return row.file.url
+        # Whoever is shown the appeal may see its photos, for a short while (backend/files.py).
+        return file_url(row.file, request=self.context.get("request"))
 
 
 class LocationSerializer(serializers.Serializer):
@@ -98,6 +102,11 @@ class AppealOut(serializers.ModelSerializer):
         ]
 
 
+class PetitionRef(serializers.Serializer):
+    status = serializers.CharField()
+    deadline = serializers.DateTimeField(allow_null=True)
+
+
 class AppealDetailOut(AppealOut):
     """One appeal as it now is, with its timeline. Personal data (submitter, address, exact
     location, phone) only for the submitter and the staff of the units involved; the phone
@@ -111,6 +120,9 @@ class AppealDetailOut(AppealOut):
     attachments = AttachmentOut(many=True)
     timeline = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    public_title = serializers.SerializerMethodField(help_text="what the Open311 feed shows, when public")
+    public_description = serializers.SerializerMethodField(help_text="what the Open311 feed shows, when public")
+    petition = serializers.SerializerMethodField(help_text="智慧信访: null unless handed over")
 
     class Meta(AppealOut.Meta):
         fields = [
@@ -135,7 +147,16 @@ class AppealDetailOut(AppealOut):
             "attachments",
             "timeline",
             "actions",
+            "public_title",
+            "public_description",
+            "petition",
         ]
+
+    @extend_schema_field(PetitionRef(allow_null=True))
+    def get_petition(self, appeal: Appeal) -> dict[str, Any] | None:
+        if not appeal.petition_status:
+            return None
+        return PetitionRef({"status": appeal.petition_status, "deadline": appeal.petition_deadline}).data
 
     def _personal(self) -> bool:
         return bool(self.context.get("personal"))
@@ -164,6 +185,12 @@ class AppealDetailOut(AppealOut):
     @extend_schema_field(TimelineOut(many=True))
     def get_timeline(self, appeal: Appeal) -> list[dict[str, Any]]:
         return TimelineOut(appeal.timeline.all(), many=True, context=self.context).data
+
+    def get_public_title(self, appeal: Appeal) -> str | None:
+        return mask_personal(appeal.title) if appeal.is_public else None
+
+    def get_public_description(self, appeal: Appeal) -> str | None:
+        return mask_personal(appeal.description) if appeal.is_public else None
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, appeal: Appeal) -> list[str]:
@@ -219,6 +246,7 @@ class AppealIn(serializers.Serializer):
 
 
 class AppealListApi(APIView):
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=AppealStatus.values),
@@ -236,6 +264,7 @@ class AppealListApi(APIView):
         return paginated_response(request, self, rows, AppealOut)
 
     @extend_schema(request=AppealIn, responses={201: AppealDetailOut})
+    @idempotent
     def post(self, request: Request) -> Response:
         data = AppealIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -266,9 +295,10 @@ class RateIn(serializers.Serializer):
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class _AppealActionApi(APIView):
+class AppealActionApi(APIView):
     """POST /appeals/{id}/<action>: find it in the caller's scope (404), validate the body,
-    run the service, answer with the appeal as it now is."""
+    run the service, answer with the appeal as it now is. Each action is a named subclass
+    saying its body (`In`) and its service."""
 
     In: ClassVar[type[serializers.Serializer]] = NoInput
     service: ClassVar[Callable[..., Appeal]]
@@ -281,25 +311,71 @@ class _AppealActionApi(APIView):
         return Response(detail(request, appeal_id))
 
 
-def _action(service: Callable[..., Appeal], body: type[serializers.Serializer], doc: str) -> type[APIView]:
-    """One action view: the service it runs and its body, with the schema to match."""
-    view = type(
-        f"Appeal{service.__name__.removeprefix('appeal_').title().replace('_', '')}Api",
-        (_AppealActionApi,),
-        {"In": body, "service": staticmethod(service), "__doc__": doc},
-    )
+def _schema(body: type[serializers.Serializer]) -> Callable[[type[APIView]], type[APIView]]:
     # extend_schema_view copies the inherited method, so each action gets its own schema.
-    return extend_schema_view(post=extend_schema(request=body, responses=AppealDetailOut, description=doc))(view)
+    return extend_schema_view(post=extend_schema(request=body, responses=AppealDetailOut))
 
 
-AppealAcceptApi = _action(services.appeal_accept, NoInput, "Handler of the handling unit: submitted -> accepted.")
-AppealReplyApi = _action(services.appeal_reply, ContentIn, "Handler or submitter: a message on the timeline.")
-AppealResolveApi = _action(services.appeal_resolve, ContentIn, "Handler: accepted -> resolved.")
-AppealEscalateApi = _action(services.appeal_escalate, ReasonIn, "Handler: one level up, back to submitted there.")
-AppealRejectApi = _action(services.appeal_reject, ReasonIn, "Handler: submitted -> rejected, with the reason.")
-AppealReopenApi = _action(services.appeal_reopen, ReasonIn, "Submitter, within 7 days of resolve: -> accepted.")
-AppealRateApi = _action(services.appeal_rate, RateIn, "Submitter, once: score 1-5; resolved -> closed.")
-AppealToMediationApi = _action(services.appeal_to_mediation, NoInput, "Handler: opens a linked mediation case.")
+@_schema(NoInput)
+class AppealAcceptApi(AppealActionApi):
+    """Handler of the handling unit: submitted -> accepted."""
+
+    service = staticmethod(services.appeal_accept)
+
+
+@_schema(ContentIn)
+class AppealReplyApi(AppealActionApi):
+    """Handler or submitter: a message on the timeline."""
+
+    In = ContentIn
+    service = staticmethod(services.appeal_reply)
+
+
+@_schema(ContentIn)
+class AppealResolveApi(AppealActionApi):
+    """Handler: accepted -> resolved."""
+
+    In = ContentIn
+    service = staticmethod(services.appeal_resolve)
+
+
+@_schema(ReasonIn)
+class AppealEscalateApi(AppealActionApi):
+    """Handler: one level up, back to submitted there."""
+
+    In = ReasonIn
+    service = staticmethod(services.appeal_escalate)
+
+
+@_schema(ReasonIn)
+class AppealRejectApi(AppealActionApi):
+    """Handler: submitted -> rejected, with the reason."""
+
+    In = ReasonIn
+    service = staticmethod(services.appeal_reject)
+
+
+@_schema(ReasonIn)
+class AppealReopenApi(AppealActionApi):
+    """Submitter, within 7 days of resolve: -> accepted."""
+
+    In = ReasonIn
+    service = staticmethod(services.appeal_reopen)
+
+
+@_schema(RateIn)
+class AppealRateApi(AppealActionApi):
+    """Submitter, once: score 1-5; resolved -> closed."""
+
+    In = RateIn
+    service = staticmethod(services.appeal_rate)
+
+
+@_schema(NoInput)
+class AppealToMediationApi(AppealActionApi):
+    """Handler: opens a linked mediation case."""
+
+    service = staticmethod(services.appeal_to_mediation)
 
 
 # --- 12345 hotline -----------------------------------------------------------------------
@@ -327,6 +403,7 @@ class HotlineOrderApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: ClassVar[list] = []
     throttle_classes: ClassVar[list] = []
+    schema_errors = (401,)  # a bad signature
 
     @extend_schema(
         request=HotlineOrderIn,

@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass
 from typing import IO
 
+from django.conf import settings
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from backend.errors import InvalidInput
@@ -25,8 +26,8 @@ FORMATS: dict[str, tuple[str, str, dict]] = {
     "PNG": ("image/png", "png", {}),
     "WEBP": ("image/webp", "webp", {"quality": 90}),
 }
-# A decoded image this large is refused (a small file can claim enormous dimensions).
-MAX_PIXELS = 50_000_000
+# A decoded image larger than settings.IMAGE_MAX_PIXELS is refused from its header, before
+# decoding (a small file can claim enormous dimensions; decoding costs 4 bytes a pixel).
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def clean_image(stream: IO[bytes]) -> CleanImage:
             with Image.open(stream) as probe:
                 if probe.format not in FORMATS:
                     raise _not_an_image()
-                if probe.width * probe.height > MAX_PIXELS:
+                if probe.width * probe.height > settings.IMAGE_MAX_PIXELS:
                     raise _not_an_image()
                 probe.verify()  # structure and checksums; the object is unusable afterwards
             stream.seek(0)

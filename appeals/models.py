@@ -10,8 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from backend import workflow
 from backend.crypto import EncryptedTextField
-from grids.models import GridUnit
+from grids.models import GridLevel, GridUnit
 
 
 class Category(models.TextChoices):
@@ -39,14 +40,17 @@ class AppealStatus(models.TextChoices):
 
 
 S = AppealStatus
+# The grid level of 小事不出网格: level-3 grids and the units under them.
+GRID_LEVELS = frozenset({GridLevel.GRID, GridLevel.MICRO, GridLevel.DEDICATED})
 # Still waiting for the district to act (the deadline task and the overdue flag look at these).
 OPEN_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED})
 # A reply may be added while the appeal is not finished for good.
 REPLY_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED, S.RESOLVED})
 
 
-class Appeal(models.Model):
+class Appeal(workflow.Stateful):
     Status = AppealStatus
+    TIMELINE = "appeals.AppealEvent"
     # API.md: submitted -> accepted -> resolved -> closed; rejected from submitted; escalation
     # goes one level up and back to submitted; reopen of a resolved appeal -> accepted.
     TRANSITIONS = {
@@ -93,6 +97,12 @@ class Appeal(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     escalations = models.PositiveSmallIntegerField(default=0)
+    # Ever handled above the level-3 grid (小事不出网格 failed): placed above it, or escalated.
+    left_grid = models.BooleanField(default=False)
+    # 智慧信访: the petition's state and its next statutory deadline, kept by the linkage app
+    # through `appeals.handling.appeal_note_petition` (blank: never handed over).
+    petition_status = models.CharField(max_length=20, blank=True)
+    petition_deadline = models.DateTimeField(null=True, blank=True)
     score = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -130,6 +140,8 @@ class Appeal(models.Model):
             ),
             models.Index(fields=["resolved_at"], condition=Q(status="resolved"), name="appeal_resolved_at"),
             models.Index(fields=["is_public", "category", "-id"], name="appeal_public"),
+            # The dashboard's repeat test: earlier resolutions of the same place and category.
+            models.Index(fields=["grid_path", "category", "resolved_at"], name="appeal_repeat"),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +155,7 @@ class Appeal(models.Model):
     def set_grid(self, unit: GridUnit) -> None:
         self.grid = unit
         self.grid_path = unit.path
+        self.left_grid = self.left_grid or unit.level not in GRID_LEVELS
 
 
 class AppealAttachment(models.Model):
@@ -165,28 +178,17 @@ class AppealAttachment(models.Model):
         return self.file.name
 
 
-class AppealEvent(models.Model):
-    """The timeline: one row per action (transitions, replies, deadline flags)."""
+class AppealEvent(workflow.TimelineEvent):
+    """The timeline: one row per action (transitions, replies, deadline flags); an escalation
+    also names the unit it left and the one it reached."""
 
+    subject_field = "appeal"
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="timeline")
-    action = models.CharField(max_length=24)
-    # None: the system (deadline task) or the hotline platform.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
     from_grid = models.ForeignKey(GridUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_grid = models.ForeignKey(GridUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(max_length=2000, blank=True)
-    at = models.DateTimeField()
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(workflow.TimelineEvent.Meta):
         indexes = [models.Index(fields=["appeal", "at"], name="appeal_event_appeal_at")]
-
-    def __str__(self) -> str:
-        return f"{self.appeal_id} {self.action} {self.from_status}->{self.to_status}"
 
 
 class AppealNumberCounter(models.Model):
@@ -203,7 +205,8 @@ class HotlineSync(models.Model):
     """Outbox: one status change of a hotline appeal to post to the 12345 platform.
 
     Written in the transaction of the change itself, so a change that commits is never lost and
-    one that rolls back is never sent; rows of one order are sent in pk order.
+    one that rolls back is never sent; rows of one order are sent in pk order, each claimed
+    with a lease while it is posted.
     """
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="hotline_syncs")
@@ -215,6 +218,10 @@ class HotlineSync(models.Model):
     next_attempt_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # The lease of the sender posting it (as notifications' deliveries): the POST runs outside
+    # any transaction, and only the holder of the token records its outcome.
+    sending_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

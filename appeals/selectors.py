@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from backend.errors import NotFound
-from backend.statemachine import allowed_actions
+from backend.workflow import allowed_actions
 from grids.models import GridLevel, GridUnit
 from grids.roles import HANDLER_ROLES
 from grids.scope import ROOT, in_reach, path_q, reach_paths

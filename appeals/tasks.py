@@ -10,7 +10,7 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import hotline, services
+from . import deadlines, hotline
 
 
 def _when(now: datetime | str | None) -> datetime:
@@ -24,7 +24,7 @@ def _when(now: datetime | str | None) -> datetime:
 
 @shared_task(name="appeals.tasks.enforce_deadlines")
 def enforce_deadlines(now: datetime | str | None = None) -> dict[str, int]:
-    return services.deadlines_enforce(now=_when(now))
+    return deadlines.deadlines_enforce(now=_when(now))
 
 
 @shared_task(name="appeals.tasks.send_hotline_sync")

@@ -13,7 +13,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.db import DataError
+from django.db import OperationalError as DatabaseOperationalError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -100,6 +102,55 @@ class UpstreamUnavailable(DomainError):
     default_message = Msg("外部服务暂时不可用，请稍后再试。", "An outside service is unavailable; try again later.")
 
 
+class ServiceUnavailable(DomainError):
+    """Our own infrastructure (database, Redis, broker) is down or saturated: retry shortly."""
+
+    status = 503
+    code = "service_unavailable"
+    default_message = Msg("服务暂时不可用，请稍后再试。", "The service is temporarily unavailable; try again shortly.")
+
+
+def _infrastructure_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean "a backing service is unreachable", not "this request is wrong".
+
+    Django wraps psycopg's OperationalError (a refused connection, a pool timeout: psycopg_pool's
+    PoolTimeout is one) and SQLite's "database is locked" in its own OperationalError."""
+    import redis.exceptions
+    from kombu.exceptions import OperationalError as BrokerOperationalError
+
+    return (
+        DatabaseOperationalError,
+        redis.exceptions.ConnectionError,
+        redis.exceptions.TimeoutError,
+        BrokerOperationalError,
+        ConnectionError,  # the builtin: a socket refused or reset underneath any client
+        TimeoutError,
+    )
+
+
+INFRASTRUCTURE_ERRORS = _infrastructure_errors()
+
+
+def is_infrastructure_error(exc: BaseException | None) -> bool:
+    return isinstance(exc, INFRASTRUCTURE_ERRORS)
+
+
+def service_unavailable_body() -> dict[str, Any]:
+    return error_body(ServiceUnavailable.code, ServiceUnavailable.default_message)
+
+
+def retry_after_header() -> dict[str, str]:
+    from django.conf import settings
+
+    return {"Retry-After": str(getattr(settings, "SERVICE_UNAVAILABLE_RETRY_AFTER", 5))}
+
+
+def infrastructure_response(exc: BaseException) -> JsonResponse:
+    """The one answer to an infrastructure failure anywhere in a request: 503 with Retry-After."""
+    log.warning("infrastructure unavailable: %s: %s", type(exc).__name__, exc)
+    return JsonResponse(service_unavailable_body(), status=503, headers=retry_after_header())
+
+
 def error_body(code: str, message: Any, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
 
@@ -151,7 +202,16 @@ _DRF_CODES: list[tuple[type[Exception], str, Msg]] = [
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every API error leaves here in API.md's shape."""
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status, headers=exc.headers)
+        headers = {**retry_after_header(), **exc.headers} if exc.status == 503 else exc.headers
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status, headers=headers)
+    if is_infrastructure_error(exc):
+        log.warning("infrastructure unavailable: %s: %s", type(exc).__name__, exc)
+        return Response(service_unavailable_body(), status=503, headers=retry_after_header())
+    if isinstance(exc, DataError):
+        # Input PostgreSQL refuses to store or compare (a NUL byte, an out-of-range number)
+        # that no serializer caught: the client's mistake, not ours.
+        log.warning("data refused by the database: %s", exc)
+        return Response(error_body("invalid", Msg("输入无效。", "Invalid input.")), status=400)
     if isinstance(exc, RequestDataTooBig):
         return Response(error_body(PayloadTooLarge.code, PayloadTooLarge.default_message), status=413)
     if isinstance(exc, DjangoValidationError):
@@ -195,7 +255,15 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Json
     return JsonResponse(error_body(NotFound.code, NotFound.default_message), status=404)
 
 
-def handler500(request: HttpRequest) -> JsonResponse:
+def handler500(request: HttpRequest) -> HttpResponse:
+    """Django calls this inside its `except` for anything a view or middleware let escape (the
+    session or cache middleware on a dead Redis, a pool timeout outside DRF): infrastructure
+    failures still become 503 here, so there is one mapping for both paths."""
+    import sys
+
+    exc = sys.exc_info()[1]
+    if is_infrastructure_error(exc):
+        return infrastructure_response(exc)
     return JsonResponse(
         error_body("server_error", Msg("服务器内部错误，请稍后再试。", "Internal server error.")), status=500
     )

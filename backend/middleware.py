@@ -1,11 +1,14 @@
-"""Request-level guards that must answer before any view reads the body."""
+"""Request-level guards that must answer before any view reads the body, and the response
+headers every answer carries."""
 
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from .errors import PayloadTooLarge, error_body
+from .errors import NotFound, PayloadTooLarge, error_body, infrastructure_response, is_infrastructure_error
+from .messages import Msg
 
 # Multipart framing around one file (boundaries, headers, other small fields).
 _MULTIPART_SLACK = 64 * 1024
@@ -31,3 +34,55 @@ class BodySizeLimitMiddleware:
         if length > limit:
             return JsonResponse(error_body(PayloadTooLarge.code, PayloadTooLarge.default_message), status=413)
         return self.get_response(request)
+
+
+class HostileInputMiddleware:
+    """NUL bytes in the path or query string: no resource is named that way, and PostgreSQL
+    refuses them in text (a DataError deep in a query). Refused here once, for every route,
+    instead of in each path converter and filter."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:
+            return JsonResponse(error_body(NotFound.code, NotFound.default_message), status=404)
+        if "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            return JsonResponse(
+                error_body("malformed_request", Msg("查询参数含有非法字符。", "The query string holds a NUL byte.")),
+                status=400,
+            )
+        return self.get_response(request)
+
+
+class InfrastructureErrorMiddleware:
+    """A view outside DRF (admin, health, media) that meets a dead Redis or database answers
+    503 with Retry-After like the API does (DRF views get the same from errors.exception_handler;
+    errors raised by other middleware reach errors.handler500, which maps them the same way)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return infrastructure_response(exception) if is_infrastructure_error(exception) else None
+
+
+class ResponseHeadersMiddleware:
+    """- `Cache-Control: no-store` on every API answer the view did not mark itself: they are
+      personal (a profile, tokens, an appeal with its photos), and a shared cache or the
+      mini-program's WebView must not keep them.
+    - A `Server` header of our own: granian writes `Server: granian` unless the app sets one,
+      which tells an attacker the server and its version line."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path_info.startswith(("/api/v1/", "/open311/")) and "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        response["Server"] = settings.SERVER_HEADER
+        return response

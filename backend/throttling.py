@@ -7,10 +7,19 @@ microseconds of CPU on every request of a district-wide vote. A fixed window (IN
 pipelined on one pooled client) is one round trip and precise enough for abuse protection.
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] ("30/min"), read when a request
 arrives, so a changed setting applies at once.
+
+When Redis is unreachable the throttles fail open onto a per-process counter (`LocalWindows`):
+a throttle guards against abuse, it is not what the request is for, and turning a cache outage
+into a refusal of every call (or a 500) would take the whole API down with one Redis. Each web
+process then enforces the rate on its own, i.e. the limit is looser by the number of processes
+for as long as Redis is gone. A short circuit breaker keeps requests from paying a connect
+attempt each while it is.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from functools import lru_cache
 from typing import Any
@@ -20,7 +29,11 @@ from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+log = logging.getLogger(__name__)
+
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# After a failed Redis call, counters stay local this long before Redis is tried again.
+BREAKER_SECONDS = 2.0
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -33,16 +46,64 @@ def parse_rate(rate: str) -> tuple[int, int]:
 def _redis(url: str) -> Any:
     import redis
 
-    return redis.Redis.from_url(url)
+    # Short timeouts: a throttle that waits seconds for a dead Redis is an outage of its own.
+    return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+
+class LocalWindows:
+    """Fixed-window counters in this process, for when the shared ones are out of reach."""
+
+    MAX_KEYS = 50_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}
+
+    def hit(self, key: str, period: int) -> int:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._counts) > self.MAX_KEYS:  # old windows: dropped in one sweep
+                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+            count, expires = self._counts.get(key, (0, now + period))
+            if expires <= now:
+                count, expires = 0, now + period
+            self._counts[key] = (count + 1, expires)
+            return count + 1
+
+
+class Breaker:
+    """Open for BREAKER_SECONDS after a failure: callers skip Redis meanwhile."""
+
+    def __init__(self) -> None:
+        self.open_until = 0.0
+
+    def closed(self) -> bool:
+        return time.monotonic() >= self.open_until
+
+    def trip(self, exc: Exception) -> None:
+        if self.closed():
+            log.warning("Redis unreachable (%s): throttling per process for now", type(exc).__name__)
+        self.open_until = time.monotonic() + BREAKER_SECONDS
+
+
+local_windows = LocalWindows()
+redis_breaker = Breaker()
 
 
 def hit(key: str, period: int) -> int:
     """Count one request in the current window of `period` seconds; return the count so far."""
     if settings.USE_REDIS:
-        pipe = _redis(settings.REDIS_URL).pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, period)
-        return int(pipe.execute()[0])
+        import redis
+
+        if redis_breaker.closed():
+            try:
+                pipe = _redis(settings.REDIS_URL).pipeline(transaction=False)
+                pipe.incr(key)
+                pipe.expire(key, period)
+                return int(pipe.execute()[0])
+            except redis.RedisError as exc:
+                redis_breaker.trip(exc)
+        return local_windows.hit(key, period)
     cache.add(key, 0, period)  # the embedded default: the local-memory cache
     return cache.incr(key)
 
@@ -107,3 +168,100 @@ class ScopedThrottle(WindowRateThrottle):
         if user is not None and user.is_authenticated:
             return f"u{user.pk}"
         return self.get_ident(request)
+
+
+# --- lock-outs (password login) -------------------------------------------------------------
+#
+# Failures are counted per name in a window that starts at the first failure; reaching the
+# limit locks the name for `lockout` seconds, and the lock's own TTL is what Retry-After says.
+# Redis keeps them shared by every web process; when it is unreachable (or in the embedded
+# default) this process's LocalTTLStore does, for the same reason the throttles fail open.
+
+
+class LocalTTLStore:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[int, float]] = {}
+
+    def incr(self, key: str, ttl: float) -> int:
+        now = time.monotonic()
+        with self._lock:
+            count, expires = self._items.get(key, (0, now + ttl))
+            if expires <= now:
+                count, expires = 0, now + ttl
+            self._items[key] = (count + 1, expires)
+            return count + 1
+
+    def add(self, key: str, ttl: float) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if key not in self._items or self._items[key][1] <= now:
+                self._items[key] = (1, now + ttl)
+
+    def ttl(self, key: str) -> float:
+        now = time.monotonic()
+        with self._lock:
+            item = self._items.get(key)
+            return max(0.0, item[1] - now) if item else 0.0
+
+    def delete(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._items.pop(key, None)
+
+
+local_lockouts = LocalTTLStore()
+
+
+def _shared() -> Any:
+    """The Redis client, or None: embedded default, or Redis known to be down right now."""
+    if settings.USE_REDIS and redis_breaker.closed():
+        return _redis(settings.REDIS_URL)
+    return None
+
+
+def lockout_remaining(name: str) -> int:
+    """Seconds left on `name`'s lock (0: not locked)."""
+    import redis
+
+    client = _shared()
+    if client is not None:
+        try:
+            ttl = client.ttl(f"lockout:{name}")
+            return max(0, int(ttl))
+        except redis.RedisError as exc:
+            redis_breaker.trip(exc)
+    return int(-(-local_lockouts.ttl(f"lockout:{name}") // 1))
+
+
+def record_failure(name: str, *, limit: int, lockout: int) -> None:
+    import redis
+
+    client = _shared()
+    if client is not None:
+        try:
+            pipe = client.pipeline(transaction=False)
+            pipe.incr(f"failures:{name}")
+            pipe.expire(f"failures:{name}", lockout, nx=True)
+            count = int(pipe.execute()[0])
+            if count >= limit:
+                client.set(f"lockout:{name}", 1, ex=lockout, nx=True)
+                client.delete(f"failures:{name}")
+            return
+        except redis.RedisError as exc:
+            redis_breaker.trip(exc)
+    if local_lockouts.incr(f"failures:{name}", lockout) >= limit:
+        local_lockouts.add(f"lockout:{name}", lockout)
+        local_lockouts.delete(f"failures:{name}")
+
+
+def clear_failures(name: str) -> None:
+    import redis
+
+    client = _shared()
+    if client is not None:
+        try:
+            client.delete(f"failures:{name}")
+        except redis.RedisError as exc:
+            redis_breaker.trip(exc)
+    local_lockouts.delete(f"failures:{name}")

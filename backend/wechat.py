@@ -1,7 +1,8 @@
 """The WeChat mini-program server APIs we call, at settings.WECHAT_API_BASE.
 
 code2Session (login), the access token (cached, refreshed when WeChat says it is stale),
-getuserphonenumber (phone binding), msgSecCheck (content check) and subscribeMessage.send.
+getuserphonenumber (phone binding), msgSecCheck and mediaCheckAsync (content safety, used through
+backend.content_check) and subscribeMessage.send.
 Every call returns WeChat's JSON or raises WeChatError (an errcode) / OutboundError (no answer).
 """
 
@@ -70,12 +71,14 @@ def access_token(*, refresh: bool = False) -> str:
     return token
 
 
-def call_with_token(path: str, body: dict[str, Any]) -> dict[str, Any]:
-    """POST to an API that takes ?access_token=, refreshing the token once if it was stale."""
+def call_with_token(path: str, body: dict[str, Any], *, timeout: float | None = None) -> dict[str, Any]:
+    """POST to an API that takes ?access_token=, refreshing the token once if it was stale.
+    `timeout` (seconds) bounds a call on a request's path tighter than the outbound default."""
+    extra: dict[str, Any] = {"timeout": timeout} if timeout is not None else {}
     for attempt in (0, 1):
         token = access_token(refresh=attempt == 1)
         try:
-            return _checked(request_json("POST", _url(path), params={"access_token": token}, json=body))
+            return _checked(request_json("POST", _url(path), params={"access_token": token}, json=body, **extra))
         except WeChatError as exc:
             if exc.errcode in STALE_TOKEN_ERRCODES and attempt == 0:
                 log.info("WeChat access token stale (%s); refreshing", exc.errcode)
@@ -95,11 +98,24 @@ def phone_number(code: str) -> str:
     return str(phone)
 
 
-def msg_sec_check(*, content: str, openid: str, scene: int = 2) -> bool:
-    """True when WeChat's content check passes the text (v2: result.suggest == "pass")."""
-    data = call_with_token("/wxa/msg_sec_check", {"content": content, "version": 2, "scene": scene, "openid": openid})
-    suggest = (data.get("result") or {}).get("suggest", "pass")
-    return suggest == "pass"
+def msg_sec_check(*, content: str, openid: str, scene: int = 2, timeout: float | None = None) -> dict[str, Any]:
+    """WeChat's verdict on a text (msgSecCheck v2): {"suggest": "pass"|"review"|"risky", "label": int}.
+    An answer without a result is an OutboundError: a missing verdict must never read as a pass."""
+    body = {"content": content, "version": 2, "scene": scene, "openid": openid}
+    result = call_with_token("/wxa/msg_sec_check", body, timeout=timeout).get("result")
+    if not isinstance(result, dict) or result.get("suggest") not in {"pass", "review", "risky"}:
+        raise OutboundError("msg_sec_check answered without a result")
+    return {"suggest": result["suggest"], "label": int(result.get("label") or 0)}
+
+
+def media_check_async(*, media_url: str, openid: str, scene: int = 2, timeout: float | None = None) -> str:
+    """Ask WeChat to check an image (mediaCheckAsync v2, media_type 2); the verdict is pushed
+    later to our message-push endpoint with the `trace_id` returned here."""
+    body = {"media_url": media_url, "media_type": 2, "version": 2, "scene": scene, "openid": openid}
+    trace_id = call_with_token("/wxa/media_check_async", body, timeout=timeout).get("trace_id")
+    if not trace_id:
+        raise OutboundError("media_check_async answered without a trace_id")
+    return str(trace_id)
 
 
 def send_subscribe_message(*, openid: str, template_id: str, data: dict[str, str], page: str = "") -> dict[str, Any]:

@@ -43,6 +43,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import prefetch_related_objects
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .errors import IllegalTransition
@@ -51,12 +52,19 @@ from .messages import Msg
 Table = Mapping[str, tuple[Iterable[str], str]]
 M = TypeVar("M", bound=models.Model)
 
+# Sent after each timeline row is written, inside the writing transaction, with
+# `subject` and `event`: an app above the subject's app reacts to its moves (linkage forwards
+# mediation cases to the city's conflict system) without the subject's app importing it.
+timeline_written = Signal()
+
 
 class Stateful(models.Model):
     """A model with a `status`, a transition table and a timeline model (abstract)."""
 
     TRANSITIONS: ClassVar[Table] = {}
-    TIMELINE: ClassVar[str] = ""  # "app_label.ModelName" of its TimelineEvent subclass
+    # "app_label.ModelName" of its TimelineEvent subclass; "" for a model whose own columns are
+    # its record (a residence keeps reviewed_by/reviewed_at): its moves then write no row.
+    TIMELINE: ClassVar[str] = ""
 
     status: Any
 
@@ -68,8 +76,8 @@ class Stateful(models.Model):
         return allowed_actions(self)
 
     @classmethod
-    def timeline_model(cls) -> type[TimelineEvent]:
-        return apps.get_model(cls.TIMELINE)
+    def timeline_model(cls) -> type[TimelineEvent] | None:
+        return apps.get_model(cls.TIMELINE) if cls.TIMELINE else None
 
 
 class TimelineEvent(models.Model):
@@ -163,7 +171,9 @@ def record(
     """A timeline row that is not a move (a reply, a flag, a reminder); `columns` are the
     concrete event model's own extra columns (e.g. an appeal event's from/to grid)."""
     model = type(subject).timeline_model()
-    return model._default_manager.create(
+    if model is None:
+        raise ValueError(f"{type(subject).__name__} keeps no timeline")
+    event = model._default_manager.create(
         **{model.subject_field: subject},
         action=action,
         actor=actor,
@@ -174,6 +184,8 @@ def record(
         at=at or timezone.now(),
         **columns,
     )
+    timeline_written.send(sender=type(subject), subject=subject, event=event)
+    return event
 
 
 def transition(
@@ -186,13 +198,16 @@ def transition(
     at: datetime | None = None,
     changes: Mapping[str, Any] | None = None,
     event: Mapping[str, Any] | None = None,
-) -> TimelineEvent:
+    where: Mapping[str, Any] | None = None,
+) -> TimelineEvent | None:
     """Move `subject` along `action`, saving `changes` (its other columns) with it, and write
-    its timeline row. The move is a compare-and-set on the status the caller read: if another
+    its timeline row (None for a model that keeps none). The move is a compare-and-set on the
+    status the caller read (and on `where`, e.g. a delivery's lease token): if another
     transaction moved the row meanwhile, nothing is written and the answer is 409.
 
     `auto_now` columns are stamped here because `QuerySet.update` does not; model `save()`
-    overrides do not run, so derived columns belong in `changes`. `event` holds the timeline
+    overrides do not run, so derived columns belong in `changes` (an expression such as
+    `F("attempts") + 1` is saved but not re-read into the instance). `event` holds the timeline
     model's extra columns."""
     if not transaction.get_connection(subject._state.db or "default").in_atomic_block:
         raise RuntimeError("workflow.transition must run inside transaction.atomic")
@@ -203,11 +218,14 @@ def transition(
         if getattr(field, "auto_now", False) and field.name not in values:
             values[field.name] = timezone.now()
     manager = type(subject)._default_manager
-    if not manager.filter(pk=subject.pk, status=before).update(**values):
+    if not manager.filter(pk=subject.pk, status=before, **(where or {})).update(**values):
         current = manager.filter(pk=subject.pk).values_list("status", flat=True).first()
         raise _illegal(action, current or before)
     for name, value in values.items():
-        setattr(subject, name, value)
+        if not hasattr(value, "resolve_expression"):  # an F() expression: the database's value
+            setattr(subject, name, value)
+    if type(subject).timeline_model() is None:
+        return None
     return record(
         subject, action, actor=actor, before=before, after=after, note=note, details=details, at=now, **(event or {})
     )

@@ -11,8 +11,9 @@ from django.contrib.auth.models import AnonymousUser
 @database_sync_to_async
 def user_from_token(raw: str):
     from rest_framework.exceptions import AuthenticationFailed
-    from rest_framework_simplejwt.authentication import JWTAuthentication
     from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+    from backend.auth import JWTAuthentication
 
     auth = JWTAuthentication()
     try:

@@ -37,6 +37,7 @@ from bench import harness, production  # noqa: E402
 DB_URL = harness.database_url("yd_bench_appeals")
 ENV = {
     "DATABASE_URL": DB_URL,
+    "DEV_KEYS": "1",  # not a deployment: development field keys are fine
     **harness.redis_env(default_db=4),
     "CACHE_KEY_PREFIX": "bench-appeals",
     "CHANNELS_PREFIX": "bench-appeals",

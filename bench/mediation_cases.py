@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DEV_KEYS", "1")  # not a deployment: development keys are fine
 from bench import harness, production  # noqa: E402
 
 DB_URL = harness.database_url("yd_bench_mediation")

@@ -60,6 +60,7 @@ def bench_env(args: argparse.Namespace) -> dict[str, str]:
         {
             "DJANGO_SETTINGS_MODULE": "backend.settings",
             "DATABASE_URL": DB_URL,
+            "DEV_KEYS": "1",  # not a deployment: development field keys are fine
             **harness.redis_env(default_db=10),
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "SECRET_KEY": "bench-monthly-not-a-deployment-secret-0123456789abcdef",

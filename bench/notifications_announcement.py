@@ -38,6 +38,7 @@ REDIS = harness.redis_env(default_db=2)
 BROKER_URL = REDIS["CELERY_BROKER_URL"]
 ENV = {
     "DATABASE_URL": DB_URL,
+    "DEV_KEYS": "1",  # not a deployment: development keys are fine
     **REDIS,
     "CELERY_TASK_ALWAYS_EAGER": "0",
     "DJANGO_SETTINGS_MODULE": "backend.settings",

@@ -10,6 +10,7 @@ DB=yd_bench_seed
 dropdb -h 127.0.0.1 -U postgres --if-exists "$DB"
 createdb -h 127.0.0.1 -U postgres "$DB"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
+export DEV_KEYS=1  # not a deployment: development keys are fine
 python manage.py migrate --noinput -v0
 now() { python -c 'import time; print(time.time())'; }
 for run in first second; do

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -14,6 +16,7 @@ from residents.services import assignment_create
 
 from . import selectors, services
 from .models import Assignment, GridLevel, GridUnit, Role
+from .scope import is_admin_somewhere
 
 
 class GridUnitOut(serializers.ModelSerializer):
@@ -44,6 +47,8 @@ class AssignmentIn(serializers.Serializer):
 
 
 class GridListApi(APIView):
+    requires: ClassVar[dict] = {"POST": is_admin_somewhere}
+
     class Filters(serializers.Serializer):
         parent = serializers.IntegerField(required=False)
         level = serializers.ChoiceField(choices=GridLevel.choices, required=False)
@@ -82,6 +87,8 @@ class GridDetailApi(APIView):
 
 
 class GridAssignmentsApi(APIView):
+    requires: ClassVar[dict] = {"POST": is_admin_somewhere}
+
     @extend_schema(responses=AssignmentOut(many=True))
     def get(self, request: Request, unit_id: int) -> Response:
         unit = selectors.unit_get(user=request.user, unit_id=unit_id)

@@ -71,6 +71,12 @@ def is_staff_side(user: Any) -> bool:
     return bool(reach_paths(user, HANDLER_ROLES))
 
 
+def is_admin_somewhere(user: Any) -> bool:
+    """May create units or accounts under some unit (a view's precondition; the unit itself is
+    checked by the service)."""
+    return bool(reach_paths(user, ADMIN_ROLES))
+
+
 def units_in_reach(user: Any, roles: Iterable[str] = STAFF_ROLES) -> QuerySet[GridUnit]:
     return GridUnit.objects.filter(path_q(reach_paths(user, roles)))
 

@@ -4,8 +4,10 @@ because they pick their home micro-grid from it (the names hang on every buildin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from backend.errors import NotFound
@@ -61,3 +63,13 @@ def assignments_visible_to(*, user: Any, unit: GridUnit) -> QuerySet[Assignment]
     if not any(unit.path.startswith(p) for p in reach_paths(user, STAFF_ROLES)):
         raise NotFound()
     return Assignment.objects.filter(unit=unit).select_related("user", "unit")
+
+
+def people_over(*, unit: GridUnit, roles: Iterable[str]) -> QuerySet[Any]:
+    """The accounts holding one of `roles` at `unit` or above it: who are told of what
+    happens there (applications, tips, deadlines)."""
+    return (
+        get_user_model()
+        .objects.filter(assignments__unit__path__in=unit.ancestor_paths, assignments__role__in=list(roles))
+        .distinct()
+    )

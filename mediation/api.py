@@ -5,7 +5,8 @@ Every call on a case answers with the case as it now is (`CaseOut`).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
@@ -13,8 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.idempotency import idempotent
 from backend.pagination import paginated_response
-from backend.statemachine import allowed_actions
+from backend.workflow import allowed_actions
 from grids.models import GridUnit
 from grids.selectors import unit_get
 from residents.models import User
@@ -281,6 +283,7 @@ def _case_out(request: Request, case_id: int, *, acted: bool = False) -> dict[st
 
 
 class TeamListApi(APIView):
+
     class Filters(serializers.Serializer):
         grid = serializers.IntegerField(required=False)
         kind = serializers.ChoiceField(choices=TeamKind.choices, required=False)
@@ -315,6 +318,7 @@ class TeamDetailApi(APIView):
 
 
 class TeamMembersApi(APIView):
+
     @extend_schema(responses=MemberOut(many=True))
     def get(self, request: Request, team_id: int) -> Response:
         team = selectors.team_get(user=request.user, team_id=team_id)
@@ -333,6 +337,7 @@ class TeamMembersApi(APIView):
 
 
 class CaseListApi(APIView):
+
     class Filters(serializers.Serializer):
         status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
         category = serializers.ChoiceField(choices=Category.choices, required=False)
@@ -363,6 +368,7 @@ class CaseListApi(APIView):
         return paginated_response(request, self, cases, CaseListOut, ordering="sort_key")
 
     @extend_schema(request=CaseIn, responses={201: CaseOut})
+    @idempotent
     def post(self, request: Request) -> Response:
         data = CaseIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -376,12 +382,13 @@ class CaseDetailApi(APIView):
         return Response(_case_out(request, case_id))
 
 
-class _CaseActionApi(APIView):
-    """POST .../cases/{id}/<action>: parse `In`, call `service`, answer with the case."""
+class CaseActionApi(APIView):
+    """POST .../cases/{id}/<action>: parse `In`, call `service`, answer with the case. Each
+    action is a named subclass saying its body, its service and its status."""
 
-    In: type[serializers.Serializer] = serializers.Serializer
-    service: Any = None
-    answer_status = status.HTTP_200_OK
+    In: ClassVar[type[serializers.Serializer]] = serializers.Serializer
+    service: ClassVar[Callable[..., Any]]
+    answer_status: ClassVar[int] = status.HTTP_200_OK
 
     def post(self, request: Request, case_id: int, **url_kwargs: Any) -> Response:
         case = selectors.case_get(user=request.user, case_id=case_id)
@@ -392,20 +399,76 @@ class _CaseActionApi(APIView):
         return Response(_case_out(request, case_id, acted=True), status=self.answer_status)
 
 
-def _case_action(name: str, request: type[serializers.Serializer], service: Any, code: int = 200) -> type[APIView]:
-    """An action view: its input, its service, and the schema that says so."""
-    view = type(name, (_CaseActionApi,), {"In": request, "service": staticmethod(service), "answer_status": code})
-    return extend_schema_view(post=extend_schema(request=request, responses={code: CaseOut}))(view)
+def _schema(
+    body: type[serializers.Serializer], code: int = status.HTTP_200_OK
+) -> Callable[[type[APIView]], type[APIView]]:
+    """The schema of an action view: its input and its answer (the method is inherited)."""
+    return extend_schema_view(post=extend_schema(request=body, responses={code: CaseOut}))
 
 
-CaseAcceptApi = _case_action("CaseAcceptApi", AcceptIn, services.case_accept)
-CaseDeclineApi = _case_action("CaseDeclineApi", ReasonIn, services.case_decline)
-CaseSessionsApi = _case_action("CaseSessionsApi", SessionIn, services.session_schedule, status.HTTP_201_CREATED)
-SessionRecordApi = _case_action("SessionRecordApi", RecordIn, services.session_record)
-CaseAgreementApi = _case_action("CaseAgreementApi", AgreementIn, services.case_agree)
-CaseFailApi = _case_action("CaseFailApi", FailIn, services.case_fail)
-CaseFollowUpApi = _case_action("CaseFollowUpApi", FollowUpIn, services.case_follow_up)
-CaseEscalateApi = _case_action("CaseEscalateApi", EscalateIn, services.case_escalate)
+@_schema(AcceptIn)
+class CaseAcceptApi(CaseActionApi):
+    """Staff of the area or the offered team's lead: applied -> accepted, with a team and mediators."""
+
+    In = AcceptIn
+    service = staticmethod(services.case_accept)
+
+
+@_schema(ReasonIn)
+class CaseDeclineApi(CaseActionApi):
+    """Staff or the offered team's lead: applied -> declined, with the reason."""
+
+    In = ReasonIn
+    service = staticmethod(services.case_decline)
+
+
+@_schema(SessionIn, status.HTTP_201_CREATED)
+class CaseSessionsApi(CaseActionApi):
+    """A mediator schedules a session (the first one starts mediating)."""
+
+    In = SessionIn
+    service = staticmethod(services.session_schedule)
+    answer_status = status.HTTP_201_CREATED
+
+
+@_schema(RecordIn)
+class SessionRecordApi(CaseActionApi):
+    """A mediator records a session's notes."""
+
+    In = RecordIn
+    service = staticmethod(services.session_record)
+
+
+@_schema(AgreementIn)
+class CaseAgreementApi(CaseActionApi):
+    """A mediator records the agreement: mediating -> agreed."""
+
+    In = AgreementIn
+    service = staticmethod(services.case_agree)
+
+
+@_schema(FailIn)
+class CaseFailApi(CaseActionApi):
+    """A mediator records a failure with its referral: -> failed."""
+
+    In = FailIn
+    service = staticmethod(services.case_fail)
+
+
+@_schema(FollowUpIn)
+class CaseFollowUpApi(CaseActionApi):
+    """The return visit after an outcome: -> closed."""
+
+    In = FollowUpIn
+    service = staticmethod(services.case_follow_up)
+
+
+@_schema(EscalateIn)
+class CaseEscalateApi(CaseActionApi):
+    """Hand the case to a team one level up: -> applied, offered to it."""
+
+    In = EscalateIn
+    service = staticmethod(services.case_escalate)
 
 
 # --- figures -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from backend import workflow
 from backend.crypto import EncryptedTextField, lookup_digest, mask_phone
 from grids.models import GridUnit
 
@@ -101,6 +102,7 @@ class Source(models.TextChoices):
     RESIDENT = "resident", "居民申请"
     STAFF = "staff", "排查登记"
     APPEAL = "appeal", "诉求转入"
+    CONFLICT_SYSTEM = "conflict_system", "矛盾系统下派"
 
 
 class Referral(models.TextChoices):
@@ -124,8 +126,9 @@ CLOCK_STATUSES = frozenset({S.ACCEPTED, S.MEDIATING})
 TERMINAL_STATUSES = frozenset({S.DECLINED, S.CLOSED})
 
 
-class Case(models.Model):
+class Case(workflow.Stateful):
     Status = CaseStatus
+    TIMELINE = "mediation.CaseEvent"
     TRANSITIONS = {
         "accept": ({S.APPLIED}, S.ACCEPTED),  # a team and its mediators; due in 30 days
         "decline": ({S.APPLIED}, S.DECLINED),  # with a reason
@@ -208,10 +211,11 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def refresh_due_epoch(self, now: datetime) -> None:
+    def refresh_due_epoch(self, now: datetime, *, status: str | None = None) -> None:
         """What is due next: the next session or the deadline while open, the follow-up visit
-        once there is an outcome (earliest first); finished cases the latest first."""
-        if self.status in TERMINAL_STATUSES:
+        once there is an outcome (earliest first); finished cases the latest first. `status`:
+        the one the case is about to move to (computed before the move is saved)."""
+        if (status or self.status) in TERMINAL_STATUSES:
             self.due_epoch = 10**10 - int((self.closed_at or now).timestamp())
             return
         if self.outcome:
@@ -321,21 +325,13 @@ class FollowUp(models.Model):
         return f"follow-up of {self.case}"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(workflow.TimelineEvent):
     """The timeline: one row per transition (and per flag such as overdue)."""
 
+    subject_field = "case"
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    note = models.TextField(blank=True)
-    at = models.DateTimeField()
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(workflow.TimelineEvent.Meta):
         indexes = [models.Index(fields=["case", "at"], name="mediation_event_case_at")]
 
     def __str__(self) -> str:

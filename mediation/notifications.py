@@ -1,7 +1,7 @@
 """How the mediation app's events read (inbox, group chats, subscribe messages).
 
 Every context carries `case_id`, `number`, `category`, `status`, `title` and `team` (see
-services._context); some events add `reason`, `referral`, `scheduled_at`, `place`, `due_at`.
+events.context); some events add `reason`, `referral`, `scheduled_at`, `place`, `due_at`.
 """
 
 from __future__ import annotations

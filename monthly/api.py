@@ -14,11 +14,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 
+from backend.auth import JWTStatelessUserAuthentication
 from backend.pagination import paginated_response
-from backend.statemachine import allowed_actions
 from backend.throttling import ScopedThrottle
+from backend.workflow import allowed_actions
 from grids.models import GridUnit
 
 from . import selectors, services
@@ -261,6 +261,7 @@ class RoundUpdateIn(RoundIn):
 
 
 class RoundListApi(APIView):
+
     class Filters(serializers.Serializer):
         scope = serializers.IntegerField(required=False)
         status = serializers.ChoiceField(choices=RoundStatus.choices, required=False)
@@ -331,6 +332,7 @@ class TextIn(serializers.Serializer):
 
 
 class NominationListApi(APIView):
+
     @extend_schema(responses=NominationOut(many=True))
     def get(self, request: Request, round_id: int) -> Response:
         round_ = selectors.round_get(user=request.user, round_id=round_id)
@@ -350,6 +352,8 @@ class CandidateIn(TextIn):
 
 
 class CandidateListApi(APIView):
+    pagination_class = None  # a round's few rows, as a bare array
+
     @extend_schema(responses=CandidateOut(many=True))
     def get(self, request: Request, round_id: int) -> Response:
         round_ = selectors.round_get(user=request.user, round_id=round_id)
@@ -412,6 +416,8 @@ class ResultsApi(APIView):
 
 
 class ProgressApi(APIView):
+    pagination_class = None  # a round's few rows, as a bare array
+
     class ProgressIn(serializers.Serializer):
         content = serializers.CharField(max_length=2000)
         percent = serializers.IntegerField(min_value=0, max_value=100)

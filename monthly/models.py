@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
+from backend import workflow
 from backend.crypto import EncryptedTextField
 from grids.models import GridUnit
 
@@ -43,8 +44,9 @@ COUNTED_STATES = frozenset({RoundStatus.COUNTED, RoundStatus.IMPLEMENTING, Round
 month_validator = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "月份格式为 YYYY-MM。")
 
 
-class Round(models.Model):
+class Round(workflow.Stateful):
     Status = RoundStatus
+    TIMELINE = "monthly.RoundEvent"
     Visibility = ResultsVisibility
     TRANSITIONS = {
         "open_voting": ({RoundStatus.NOMINATING}, RoundStatus.VOTING),
@@ -107,23 +109,15 @@ class Round(models.Model):
         return self.status in COUNTED_STATES
 
 
-class RoundEvent(models.Model):
+class RoundEvent(workflow.TimelineEvent):
     """The round's history: each transition and each notable step (who, when, from, to)."""
 
+    subject_field = "round"
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=32)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    note = models.CharField(max_length=500, blank=True)
-    at = models.DateTimeField()
 
-    class Meta:
+    class Meta(workflow.TimelineEvent.Meta):
         # Insertion order: `at` may be a scheduled time (the task passes the due time as now).
         ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return f"{self.round_id} {self.action} {self.from_status}->{self.to_status}"
 
 
 class Nomination(models.Model):

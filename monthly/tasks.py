@@ -66,6 +66,6 @@ def advance_round_phases(now: datetime | str | None = None) -> dict[str, Any]:
 @shared_task(name="monthly.tasks.publish_round_tally")
 def publish_round_tally(round_id: int) -> bool:
     """The trailing live-tally update a second after a publish (see services)."""
-    from .services import publish_tally_if_due
+    from .live import publish_tally_if_due
 
     return publish_tally_if_due(round_id)

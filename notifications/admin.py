@@ -6,11 +6,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 
-from backend.errors import DomainError
+from backend.errors import DomainError, InvalidInput
 
 from .api import masked_webhook
 from .models import Announcement, Delivery, DeliveryLog, GroupChat, Message, Notification
-from .services import delivery_retry
+from .services import check_webhook, delivery_retry
 
 
 class GroupChatForm(forms.ModelForm):
@@ -33,6 +33,15 @@ class GroupChatForm(forms.ModelForm):
         data = super().clean()
         if not self.instance.pk and not data.get("new_webhook_url"):
             self.add_error("new_webhook_url", "必填")
+        # The same host allow-list (SSRF guard) as the API: a new address, or a new provider
+        # for the stored one, must be that provider's.
+        url = data.get("new_webhook_url") or (self.instance.webhook_url if self.instance.pk else "")
+        if url and data.get("provider"):
+            try:
+                check_webhook(data["provider"], url)
+            except InvalidInput as exc:
+                field = "new_webhook_url" if data.get("new_webhook_url") else "provider"
+                self.add_error(field, "; ".join(str(m) for m in exc.fields.get("webhook_url", [])) or str(exc))
         return data
 
     def save(self, commit: bool = True) -> GroupChat:

@@ -43,6 +43,7 @@ UnreadCountOut = inline_serializer("UnreadCountOut", {"unread_count": serializer
 
 
 class NotificationListApi(APIView):
+
     class Filters(serializers.Serializer):
         unread = serializers.BooleanField(required=False, allow_null=True, default=None)
 
@@ -114,6 +115,7 @@ class GroupChatOut(serializers.ModelSerializer):
 
 
 class GroupChatListApi(APIView):
+
     class Filters(serializers.Serializer):
         grid = serializers.IntegerField(required=False)
         provider = serializers.ChoiceField(choices=Provider.choices, required=False)
@@ -211,6 +213,7 @@ class GroupChatTestApi(APIView):
 
 
 class DeliveryListApi(APIView):
+
     class Filters(serializers.Serializer):
         status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
         announcement = serializers.IntegerField(required=False)
@@ -277,6 +280,7 @@ class AnnouncementOut(serializers.ModelSerializer):
 
 
 class AnnouncementListApi(APIView):
+
     class AnnouncementIn(serializers.Serializer):
         grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
         title = serializers.CharField(max_length=100)

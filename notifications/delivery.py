@@ -34,6 +34,10 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from backend import workflow
+from backend.errors import IllegalTransition
+from backend.masking import mask_personal
+
 from . import limiter, realtime
 from .models import Delivery, DeliveryLog, Message, Notification
 from .providers import Outbound, SendError, provider_for
@@ -288,9 +292,11 @@ async def _send_one(
 def _outbound(delivery: Delivery) -> Outbound:
     message = delivery.message
     chat = delivery.chat
+    # A group chat is a public room: what residents wrote is masked before it is posted there.
+    title, body = (mask_personal(message.title), mask_personal(message.body)) if chat else (message.title, message.body)
     return Outbound(
-        title=message.title,
-        body=message.body,
+        title=title,
+        body=body,
         webhook_url=chat.webhook_url if chat else "",
         secret=chat.secret if chat else "",
         mention_all=message.mention_all,
@@ -331,24 +337,22 @@ def _redact(text: str, delivery: Delivery) -> str:
 
 
 def _record(delivery: Delivery, token: str, action: str, *, now: datetime, **fields) -> bool:
-    """Apply `action` of Delivery.TRANSITIONS if we still hold the lease, with its audit row."""
-    sources, target = Delivery.TRANSITIONS[action]
-    with transaction.atomic():
-        updated = Delivery.objects.filter(pk=delivery.pk, lease_token=token, status__in=sources).update(
-            status=target, sending_until=None, lease_token="", **fields
-        )
-        if updated:
-            DeliveryLog.objects.create(
-                delivery_id=delivery.pk,
-                action=action,
-                from_status=delivery.status,
-                to_status=target,
-                note=fields.get("last_error", ""),
+    """Apply `action` of Delivery.TRANSITIONS if we still hold the lease, with its audit row:
+    the compare-and-set is on the status we read and on our lease token."""
+    try:
+        with transaction.atomic():
+            workflow.transition(
+                delivery,
+                action,
                 at=now,
+                note=fields.get("last_error", ""),
+                changes={"sending_until": None, "lease_token": "", **fields},
+                where={"lease_token": token},
             )
-    if not updated:
+    except IllegalTransition:
         log.warning("delivery %s: lease lost before recording %s", delivery.pk, action)
-    return bool(updated)
+        return False
+    return True
 
 
 def _record_sent(batch: list[Delivery], token: str, *, now: datetime) -> None:

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from backend import workflow
 from backend.crypto import EncryptedTextField
 from grids.models import GridUnit
 
@@ -118,13 +119,14 @@ class DeliveryStatus(models.TextChoices):
     DEAD = "dead", "已放弃"
 
 
-class Delivery(models.Model):
+class Delivery(workflow.Stateful):
     """One message to one outside target. Sent at least once, never again once `sent`.
 
     A worker claims a row by setting `sending_until` (a lease) and `lease_token` in one
     conditional UPDATE; only the holder of the token may record the outcome."""
 
     Status = DeliveryStatus
+    TIMELINE = "notifications.DeliveryLog"
     TRANSITIONS = {
         "succeed": ({DeliveryStatus.PENDING, DeliveryStatus.FAILED}, DeliveryStatus.SENT),
         "fail": ({DeliveryStatus.PENDING, DeliveryStatus.FAILED}, DeliveryStatus.FAILED),
@@ -167,21 +169,11 @@ class Delivery(models.Model):
         return f"delivery {self.pk} {self.provider} {self.status}"
 
 
-class DeliveryLog(models.Model):
+class DeliveryLog(workflow.TimelineEvent):
     """The audit row of each transition of a delivery (each send attempt, each staff retry)."""
 
+    subject_field = "delivery"
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="log")
-    action = models.CharField(max_length=16)
-    from_status = models.CharField(max_length=16)
-    to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    note = models.CharField(max_length=500, blank=True)
-    at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"{self.delivery_id} {self.action} {self.from_status}->{self.to_status}"
 
 
 class Announcement(models.Model):

@@ -44,9 +44,9 @@ from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from backend import workflow
 from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from backend.messages import Msg
-from backend.statemachine import apply_transition
 from grids.models import GridUnit
 from grids.roles import STAFF_ROLES
 from grids.scope import in_reach, reach_paths
@@ -54,7 +54,7 @@ from residents.models import User
 from residents.selectors import verified_residents_under
 
 from . import delivery as delivery_service
-from .models import Announcement, Channel, Delivery, DeliveryLog, GroupChat, Message, Notification
+from .models import Announcement, Channel, Delivery, GroupChat, Message, Notification
 from .providers.subscribe import cut_values
 from .templates import EventTemplate, render, template_for
 
@@ -274,7 +274,7 @@ def notifications_mark_all_read(*, user: Any, now: datetime | None = None) -> in
 # --- group chats ---------------------------------------------------------------------------
 
 
-def _check_webhook(provider: str, url: str) -> None:
+def check_webhook(provider: str, url: str) -> None:
     """Only the provider's own hosts (plus configured extras): staff must not make the server
     POST to arbitrary addresses."""
     parts = urlsplit(url)
@@ -311,7 +311,7 @@ def group_chat_create(
 ) -> GroupChat:
     ensure_staff_of(actor, grid)
     webhook_url = webhook_url.strip()
-    _check_webhook(provider, webhook_url)
+    check_webhook(provider, webhook_url)
     _ensure_unique_webhook(webhook_url)
     chat = GroupChat(
         grid=grid, name=name, provider=provider, webhook_url=webhook_url, secret=secret.strip(), created_by=actor
@@ -332,7 +332,7 @@ def group_chat_update(*, chat: GroupChat, actor: Any, **changes: Any) -> GroupCh
         chat.is_active = changes["is_active"]
     if changes.get("webhook_url"):
         url = changes["webhook_url"].strip()
-        _check_webhook(chat.provider, url)
+        check_webhook(chat.provider, url)
         _ensure_unique_webhook(url, exclude=chat.pk)
         chat.webhook_url = url
     if changes.get("secret"):
@@ -415,16 +415,10 @@ def announcement_create(
 @transaction.atomic
 def delivery_retry(*, delivery: Delivery, actor: Any, now: datetime | None = None) -> Delivery:
     """Staff send a dead delivery again: back to pending with a fresh attempt budget."""
-    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    delivery = workflow.lock(delivery)
     if not any(delivery.grid_path.startswith(p) for p in reach_paths(actor, STAFF_ROLES)):
         raise NotFound()
     now = now or timezone.now()
-    before, after = apply_transition(delivery, "retry", save=False)
-    delivery.attempts = 0
-    delivery.next_attempt_at = now
-    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
-    DeliveryLog.objects.create(
-        delivery=delivery, action="retry", from_status=before, to_status=after, actor=actor, at=now
-    )
+    workflow.transition(delivery, "retry", actor=actor, at=now, changes={"attempts": 0, "next_attempt_at": now})
     transaction.on_commit(lambda: delivery_service.enqueue([delivery.pk]), robust=True)
     return delivery

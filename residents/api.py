@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -16,6 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from backend.pagination import paginated_response
 from backend.throttling import ScopedThrottle
 from grids.models import GridUnit, Role
+from grids.scope import is_admin_somewhere
 
 from . import selectors, services
 from .models import Residence, ResidenceStatus, User
@@ -111,12 +112,13 @@ class PasswordLoginApi(LoginApi):
     def post(self, request: Request) -> Response:
         data = self.In(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(tokens_for(services.password_login(**data.validated_data)))
+        return Response(tokens_for(services.password_login(**data.validated_data, request=request)))
 
 
 class RefreshApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    schema_errors = (401,)  # a bad or expired refresh token
 
     @extend_schema(
         request=TokenRefreshSerializer, responses=inline_serializer("AccessOut", {"access": serializers.CharField()})
@@ -183,6 +185,7 @@ class ResidenceStaffOut(ResidenceOut):
 
 
 class ResidenceListApi(APIView):
+
     class Filters(serializers.Serializer):
         status = serializers.ChoiceField(choices=ResidenceStatus.choices, required=False)
         grid = serializers.IntegerField(required=False)
@@ -236,6 +239,8 @@ class ResidenceRejectApi(ResidenceReviewApi):
 
 
 class UserCreateApi(APIView):
+    requires: ClassVar[dict] = {"POST": is_admin_somewhere}
+
     class In(serializers.Serializer):
         username = serializers.RegexField(r"^[\w.@+-]{3,150}$", max_length=150)
         password = serializers.CharField(max_length=128, trim_whitespace=False)

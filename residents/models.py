@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
+from backend import workflow
 from backend.crypto import EncryptedTextField, lookup_digest, mask_phone
 from grids.models import GridUnit
 
@@ -47,8 +48,9 @@ class ResidenceStatus(models.TextChoices):
     SUPERSEDED = "superseded", "已迁出"
 
 
-class Residence(models.Model):
-    """A resident's home micro-grid (or dedicated grid). Verified residents vote in 每月一事."""
+class Residence(workflow.Stateful):
+    """A resident's home micro-grid (or dedicated grid). Verified residents vote in 每月一事.
+    Its own columns (reviewed_by, reviewed_at, note) are its record: it keeps no timeline."""
 
     Status = ResidenceStatus
     TRANSITIONS = {

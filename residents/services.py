@@ -6,19 +6,19 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from backend import wechat
+from backend import throttling, wechat, workflow
 from backend.errors import Conflict, InvalidInput, PermissionDenied, Throttled, UpstreamUnavailable
 from backend.http import OutboundError
 from backend.messages import Msg
-from backend.statemachine import apply_transition
 from grids.models import HOME_LEVELS, Assignment, GridUnit
 from grids.roles import ADMIN_ROLES, HANDLER_ROLES
 from grids.scope import ensure_in_reach, forget_reach, reach_paths
@@ -60,37 +60,39 @@ def wechat_login(*, code: str) -> User:
             "unionid": session.get("unionid", ""),
         },
     )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
     if not user.is_active:
         raise PermissionDenied(Msg("账号已停用。", "This account is disabled."), code="account_disabled")
+    # The mini-program logs in at each launch: the dashboard's active residents read this.
+    user.last_login = timezone.now()
+    if created:
+        user.set_unusable_password()
+    user.save(update_fields=["last_login", "password"] if created else ["last_login"])
     return user
 
 
-def _lock_key(username: str) -> str:
-    return f"login-failures:{hashlib.sha256(username.strip().lower().encode()).hexdigest()}"
+def _lock_name(username: str) -> str:
+    return f"login:{hashlib.sha256(username.strip().lower().encode()).hexdigest()}"
 
 
-def password_login(*, username: str, password: str) -> User:
-    """Staff-side login. After LOGIN_MAX_FAILURES failures the username is locked for a while
-    (counted in the shared cache, so every web process sees the same count)."""
-    key = _lock_key(username)
-    failures = cache.get(key, 0)
-    if failures >= settings.LOGIN_MAX_FAILURES:
+def password_login(*, username: str, password: str, request: Any = None) -> User:
+    """Staff-side login through Django's authenticate(): the ModelBackend hashes the password
+    for unknown usernames too (no timing oracle for which accounts exist) and a failure sends
+    `user_login_failed`. After LOGIN_MAX_FAILURES failures within LOGIN_LOCKOUT_SECONDS the
+    username is locked for LOGIN_LOCKOUT_SECONDS, shared by every web process, and Retry-After
+    is what is left of the lock."""
+    name = _lock_name(username)
+    remaining = throttling.lockout_remaining(name)
+    if remaining > 0:
         raise Throttled(
             Msg("登录失败次数过多，请稍后再试。", "Too many failed logins; try again later."),
             code="login_locked",
-            headers={"Retry-After": str(settings.LOGIN_LOCKOUT_SECONDS)},
+            headers={"Retry-After": str(remaining)},
         )
-    user = User.objects.filter(username=username).first()
-    if user is None or not user.is_active or not user.check_password(password):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        throttling.record_failure(name, limit=settings.LOGIN_MAX_FAILURES, lockout=settings.LOGIN_LOCKOUT_SECONDS)
         raise InvalidInput(Msg("用户名或密码错误。", "Wrong username or password."), code="invalid_credentials")
-    cache.delete(key)
+    throttling.clear_failures(name)
     return user
 
 
@@ -142,8 +144,9 @@ def residence_claim(*, user: User, grid: GridUnit, address: str = "") -> Residen
 
 
 def _review(*, residence: Residence, actor: User, action: str, note: str) -> Residence:
-    residence = Residence.objects.select_for_update().select_related("grid").get(pk=residence.pk)
+    residence = workflow.lock(residence, related=("grid",))
     ensure_in_reach(actor, residence.grid, HANDLER_ROLES)
+    workflow.check(residence, action)  # 409 before the previous home is touched
     if action == "verify":
         # Moving house: the previous verified home gives way to the new one.
         for old in (
@@ -151,12 +154,10 @@ def _review(*, residence: Residence, actor: User, action: str, note: str) -> Res
             .filter(user_id=residence.user_id, status=ResidenceStatus.VERIFIED)
             .order_by("pk")
         ):
-            apply_transition(old, "supersede")
-    apply_transition(residence, action, save=False)
-    residence.note = note
-    residence.reviewed_by = actor
-    residence.reviewed_at = timezone.now()
-    residence.save(update_fields=["status", "note", "reviewed_by", "reviewed_at"])
+            workflow.transition(old, "supersede", actor=actor)
+    workflow.transition(
+        residence, action, actor=actor, changes={"note": note, "reviewed_by": actor, "reviewed_at": timezone.now()}
+    )
     return residence
 
 

@@ -7,6 +7,8 @@ between tests never drops queued tasks.
 
 import os
 
+# Development keys (settings/security.py refuses them in a deployment).
+os.environ.setdefault("DEV_KEYS", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yuandian")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")

@@ -2,7 +2,9 @@
 
 from pathlib import Path
 
-from .env import env_bool, env_list, env_str
+from backend.console import CONSOLE_DIST, console_add_headers, console_immutable_file_test
+
+from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -29,11 +31,17 @@ INSTALLED_APPS = [
     "appeals",
     "mediation",
     "monthly",
+    "consultations",
+    "dashboard",
+    "resources",
+    "linkage",
 ]
 
 MIDDLEWARE = [
+    "backend.middleware.ResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backend.middleware.HostileInputMiddleware",
     "backend.middleware.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -42,7 +50,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backend.middleware.InfrastructureErrorMiddleware",
 ]
+# What the `Server` response header says (instead of the server's name and version).
+SERVER_HEADER = env_str("SERVER_HEADER", "yuandian")
+# Seconds a client is asked to wait (Retry-After) when a backing service is down.
+SERVICE_UNAVAILABLE_RETRY_AFTER = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER", 5)
 
 ROOT_URLCONF = "backend.urls"
 WSGI_APPLICATION = "backend.wsgi.application"
@@ -87,6 +100,11 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # The docs page's assets come from drf-spectacular-sidecar: served by WhiteNoise, no CDN.
 WHITENOISE_USE_FINDERS = True
+# The staff console's build (console/dist/console/ → /console/), see backend/console.py.
+CONSOLE_DIST = Path(env_str("CONSOLE_DIST", str(CONSOLE_DIST)))
+WHITENOISE_ROOT = CONSOLE_DIST
+WHITENOISE_IMMUTABLE_FILE_TEST = console_immutable_file_test
+WHITENOISE_ADD_HEADERS_FUNCTION = console_add_headers
 STORAGES = {
     "default": {"BACKEND": env_str("DEFAULT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -96,13 +114,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Credentials in outbound URLs (secret=, access_token=, key=, sign=, hook tokens) are masked
+    # on the root handler and on the HTTP clients' loggers (backend/redaction.py).
+    "filters": {"redact": {"()": "backend.redaction.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
         # httpx logs every request's URL at INFO: a robot webhook's URL holds its key.
-        "httpx": {"level": "WARNING"},
+        "httpx": {"level": "WARNING", "filters": ["redact"]},
         # PIPL: who looked at whose personal data.
         "personal_data": {"level": "INFO"},
+        "httpcore": {"filters": ["redact"]},
     },
 }

@@ -13,8 +13,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several threads (runserver, eager tasks) share the file: wait rather than fail.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Several threads (the ASGI server's, eager tasks) share the file. WAL lets readers go on
+    # while one writer writes; IMMEDIATE takes the write lock when a transaction begins, so two
+    # transactions that read and then write wait for each other (the busy timeout) instead of
+    # one failing at once with "database is locked" on its lock upgrade (SQLite cannot retry
+    # a deferred transaction that already read).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif env_bool("DB_POOL", True):
     # Under ASGI every request runs in a worker thread, so persistent connections (CONN_MAX_AGE)
@@ -28,6 +36,12 @@ elif env_bool("DB_POOL", True):
         "pool": {
             "min_size": env_int("DB_POOL_MIN", 1),
             "max_size": env_int("DB_POOL_MAX", 10),
-            "timeout": env_int("DB_POOL_TIMEOUT", 10),
-        }
+            # How long a request waits for a free connection. Short: with PostgreSQL down or
+            # the pool exhausted, a request answers 503 within ~2 s instead of hanging (a
+            # worker, which can wait, sets DB_POOL_TIMEOUT higher).
+            "timeout": float(env_str("DB_POOL_TIMEOUT", "2")),
+        },
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable host (no RST) must not hold a request for the OS's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 2)

@@ -5,14 +5,15 @@ from datetime import timedelta
 from .env import env_int, env_str
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["backend.auth.JWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # A view's `requires = {"POST": predicate}`: checked before the body is validated.
+        "backend.permissions.DeclaredPermission",
     ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # API.md: JSON in; an upload view names MultiPartParser itself.
+    "DEFAULT_PARSER_CLASSES": ["backend.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "backend.pagination.CursorPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -28,6 +29,10 @@ REST_FRAMEWORK = {
         "ballot": env_str("THROTTLE_BALLOT", "30/min"),
     },
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
+    # Proxies in front of the servers that append to X-Forwarded-For (the nginx of README's
+    # production section is one). 0: the address is the socket's peer, so a client cannot
+    # pick a new throttle identity per request by sending its own X-Forwarded-For.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 
 SIMPLE_JWT = {
@@ -47,6 +52,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.schema.fix_blank_defaults",
+        "backend.schema.check_operation_ids",
+    ],
     # Choice sets whose field names recur across apps get names of their own.
     "ENUM_NAME_OVERRIDES": {
         "AppealCategoryEnum": "appeals.models.Category",
@@ -56,7 +66,11 @@ SPECTACULAR_SETTINGS = {
         "MediationCategoryEnum": "mediation.models.Category",
         "MediationSourceEnum": "mediation.models.Source",
         "CaseStatusEnum": "mediation.models.CaseStatus",
+        "ConsultationStatusEnum": "consultations.models.ConsultationStatus",
+        "ConsultationKindEnum": "consultations.models.ConsultationKind",
+        "PostStatusEnum": "consultations.models.PostStatus",
         "TeamMemberRoleEnum": "mediation.models.MemberRole",
+        "TeamKindEnum": "mediation.models.TeamKind",
         "PartyRoleEnum": "mediation.models.Party.Role",
         "RoundStatusEnum": "monthly.models.RoundStatus",
         "DeliveryStatusEnum": "notifications.models.DeliveryStatus",
@@ -68,6 +82,11 @@ SPECTACULAR_SETTINGS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A photo URL handed to someone who may see it works this long (backend/files.py).
+MEDIA_URL_MAX_AGE = env_int("MEDIA_URL_MAX_AGE", 600)
+# Decoded size of an uploaded image: a phone photo is 12-24 MP; 40 MP is ~160 MB decoded, the
+# most one upload may make a worker hold. Pillow's own bomb limit is set to the same (apps.py).
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 
 # Password login lock-out: this many failures within the window lock the account that long.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)

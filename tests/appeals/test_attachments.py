@@ -36,7 +36,11 @@ def test_location_is_gone_and_orientation_kept(api, tree, fmt, name, content_typ
     body = response.json()
     assert set(body) == {"id", "url"}
     row = AppealAttachment.objects.get(pk=body["id"])
-    assert body["url"] == default_storage.url(row.file.name)
+    assert body["url"].startswith("/files/")  # a signed URL, never the storage path
+    served = api.get(body["url"])
+    assert (
+        served.status_code == 200 and b"".join(served.streaming_content) == default_storage.open(row.file.name).read()
+    )
     assert row.content_type == content_type and (row.width, row.height) == (64, 48)
     with default_storage.open(row.file.name) as stored:
         data = stored.read()

@@ -7,21 +7,38 @@
        -> {"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber","purePhoneNumber","countryCode","watermark"}}
 - POST /wxa/msg_sec_check?access_token  {"content","version":2,"scene","openid"}
        -> {"errcode":0,"result":{"suggest":"pass"|"risky"|"review","label":...}}
+- POST /wxa/media_check_async?access_token  {"media_url","media_type":2,"version":2,"scene","openid"}
+       -> {"errcode":0,"errmsg":"ok","trace_id"}; the verdict is pushed later (message push,
+       Event "wxa_media_check") to the URL configured as behaviour["push_url"], signed with
+       behaviour["push_token"] the way WeChat signs (sha1 of sorted token, timestamp, nonce)
 - POST /cgi-bin/message/subscribe/send?access_token  {"touser","template_id","data",...}
        -> {"errcode":0,"errmsg":"ok"}; 43101 when the user has not subscribed
 
 Conventions for tests: a wx.login code "bad" is answered 40029 and "busy" -1; any other code
 logs in openid "o-<code>". A phone code "bad" gives 40029; otherwise the phone is
 behaviour["phone"] (default 13812345678). Text containing a word of behaviour["risky_words"]
-(default "赌博", "违禁") is "risky". Openids in behaviour["unsubscribed"] get 43101.
+(default "赌博", "违禁") is "risky" (label 20001); behaviour["verdicts"] maps a text fragment to
+("pass"|"review"|"risky", label) and wins over risky_words; behaviour["sec_check_down"] = True
+answers msg_sec_check with 503 and behaviour["sec_check_errcode"] with that errcode (the rest
+of the fake keeps working). Photos: behaviour["media_verdicts"] maps a URL fragment to
+(suggest, label), default ("pass", 100); every request is kept in `media_checks`
+({"trace_id","media_url","openid","scene"}); `push_media_result(trace_id)` posts its verdict
+to behaviour["push_url"], and behaviour["auto_push"] = True does so right after answering.
+Openids in behaviour["unsubscribed"] get 43101.
 behaviour["expire_token"] = True makes the next token-taking call answer 42001 once.
 behaviour["down"] = True answers 503 to everything; behaviour["hang"] = seconds sleeps first.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
+import threading
 import time
+import uuid
+
+import httpx
 
 from .base import FakeRequest, FakeServer, route
 
@@ -35,6 +52,7 @@ class FakeWeChat(FakeServer):
         self._token_counter = itertools.count(1)
         self.valid_tokens: set[str] = set()
         self.sent_messages: list[dict] = []
+        self.media_checks: list[dict] = []
 
     def match(self, request: FakeRequest):  # type: ignore[override]
         if self.behaviour.get("hang"):
@@ -94,18 +112,97 @@ class FakeWeChat(FakeServer):
 
     @route("POST", "/wxa/msg_sec_check")
     def msg_sec_check(self, request: FakeRequest) -> tuple:
+        if self.behaviour.get("sec_check_down"):
+            return 503, b"Service Unavailable", {"Content-Type": "text/plain"}
         if (error := self._token_error(request)) is not None:
             return 200, error
-        content = (request.json() or {}).get("content", "")
-        words = self.behaviour.get("risky_words", ["赌博", "违禁"])
-        risky = any(word in content for word in words)
+        if errcode := self.behaviour.get("sec_check_errcode"):
+            return 200, {"errcode": int(errcode), "errmsg": "fake error"}
+        body = request.json() or {}
+        if body.get("version") != 2 or not body.get("openid") or body.get("scene") not in (1, 2, 3, 4):
+            return 200, {"errcode": 47001, "errmsg": "data format error"}
+        suggest, label = self.text_verdict(str(body.get("content", "")))
         return 200, {
             "errcode": 0,
             "errmsg": "ok",
-            "result": {"suggest": "risky" if risky else "pass", "label": 20001 if risky else 100},
-            "detail": [],
-            "trace_id": "fake",
+            "result": {"suggest": suggest, "label": label},
+            "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label, "prob": 90}],
+            "trace_id": uuid.uuid4().hex,
         }
+
+    def text_verdict(self, content: str) -> tuple[str, int]:
+        for fragment, (suggest, label) in (self.behaviour.get("verdicts") or {}).items():
+            if fragment in content:
+                return suggest, int(label)
+        if any(word in content for word in self.behaviour.get("risky_words", ["赌博", "违禁"])):
+            return "risky", 20001
+        return "pass", 100
+
+    @route("POST", "/wxa/media_check_async")
+    def media_check_async(self, request: FakeRequest) -> tuple:
+        if (error := self._token_error(request)) is not None:
+            return 200, error
+        body = request.json() or {}
+        if body.get("media_type") != 2 or body.get("version") != 2 or not body.get("media_url"):
+            return 200, {"errcode": 47001, "errmsg": "data format error"}
+        trace_id = f"trace-{uuid.uuid4().hex[:16]}"
+        with self.lock:
+            self.media_checks.append(
+                {
+                    "trace_id": trace_id,
+                    "media_url": body["media_url"],
+                    "openid": body.get("openid", ""),
+                    "scene": body.get("scene"),
+                }
+            )
+        if self.behaviour.get("auto_push"):
+            # WeChat answers first and pushes the verdict later, from elsewhere.
+            threading.Thread(target=self.push_media_result, args=(trace_id,), daemon=True).start()
+        return 200, {"errcode": 0, "errmsg": "ok", "trace_id": trace_id}
+
+    def media_verdict(self, media_url: str) -> tuple[str, int]:
+        for fragment, (suggest, label) in (self.behaviour.get("media_verdicts") or {}).items():
+            if fragment in media_url:
+                return suggest, int(label)
+        return "pass", 100
+
+    def media_push_event(self, trace_id: str) -> dict:
+        """The message-push event WeChat sends with a photo's verdict."""
+        with self.lock:
+            check = next(c for c in self.media_checks if c["trace_id"] == trace_id)
+        suggest, label = self.media_verdict(check["media_url"])
+        return {
+            "ToUserName": "gh_fake",
+            "FromUserName": check["openid"],
+            "CreateTime": int(time.time()),
+            "MsgType": "event",
+            "Event": "wxa_media_check",
+            "appid": APPID,
+            "trace_id": trace_id,
+            "version": 2,
+            "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label, "prob": 90}],
+            "errcode": 0,
+            "errmsg": "ok",
+            "result": {"suggest": suggest, "label": label},
+        }
+
+    def signed_query(self, token: str | None = None) -> dict[str, str]:
+        token = self.behaviour.get("push_token", "") if token is None else token
+        timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+        signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+        return {"signature": signature, "timestamp": timestamp, "nonce": nonce}
+
+    def push_media_result(self, trace_id: str) -> int:
+        """POST the verdict to behaviour["push_url"] as WeChat would; the HTTP status."""
+        body = json.dumps(self.media_push_event(trace_id), ensure_ascii=False).encode()
+        answer = httpx.post(
+            self.behaviour["push_url"],
+            params=self.signed_query(),
+            content=body,
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+        return answer.status_code
 
     @route("POST", "/cgi-bin/message/subscribe/send")
     def subscribe_send(self, request: FakeRequest) -> tuple:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grids.models import Assignment, GridLevel, GridUnit
+from grids.models import Assignment, GridLevel, GridUnit, Role
 from grids.scope import in_reach, reach_paths
 from tests.grids.factories import AssignmentFactory, GridUnitFactory
 from tests.residents.factories import UserFactory
@@ -65,7 +65,12 @@ def test_admin_creates_a_unit_under_a_parent(api, tree):
 def test_creating_a_unit_needs_the_admin_role(api, tree):
     body = {"parent": tree.grid1.pk, "name": "3号楼", "level": "micro", "code": "X3"}
     assert api.as_user(tree.staff1).post("/api/v1/grids", body).status_code == 403
-    assert api.as_user(tree.staff2).post("/api/v1/grids", body).status_code == 404
+    # No admin role anywhere: refused before the body or the parent is looked at.
+    assert api.as_user(tree.staff2).post("/api/v1/grids", body).status_code == 403
+    # An admin of another subtree: the parent is outside their reach, so it does not exist.
+    other_admin = UserFactory(username="admin-of-street2")
+    AssignmentFactory(user=other_admin, unit=tree.street2, role=Role.ADMIN)
+    assert api.as_user(other_admin).post("/api/v1/grids", body).status_code == 404
 
 
 def test_creating_a_unit_at_the_wrong_level_or_with_a_taken_code(api, tree):

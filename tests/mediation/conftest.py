@@ -1,10 +1,9 @@
-"""Mediation fixtures: teams at three levels of the shared `tree`, their people, a recorder of
-notifications, and `make_case` to bring a case to any state through the services."""
+"""Mediation fixtures: teams at three levels of the shared `tree`, their people, the
+notifications written (`sent`), and `make_case` to bring a case to any state through the services."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -15,6 +14,7 @@ from django.utils import timezone
 from mediation import services
 from mediation.models import Case, MemberRole, Referral, TeamKind
 from mediation.services import PartyIn
+from tests.notify_asserts import Captured, captured_notifications
 from tests.residents.factories import UserFactory
 
 from .factories import MemberFactory, TeamFactory
@@ -22,33 +22,11 @@ from .factories import MemberFactory, TeamFactory
 PHONE = "13812345678"
 
 
-@dataclass
-class Sent:
-    """What the services asked notifications.notify to send (the real notify still runs)."""
-
-    calls: list[dict[str, Any]] = field(default_factory=list)
-
-    def events(self) -> list[str]:
-        return [c["event"] for c in self.calls]
-
-    def to(self, user: Any) -> list[str]:
-        return [c["event"] for c in self.calls if any(u.pk == user.pk for u in c["users"])]
-
-    def clear(self) -> None:
-        self.calls.clear()
-
-
 @pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
-    record = Sent()
-    real = services.notify
-
-    def recording_notify(**kwargs: Any) -> None:
-        record.calls.append({**kwargs, "users": list(kwargs.get("users", ()))})
-        real(**kwargs)
-
-    monkeypatch.setattr(services, "notify", recording_notify)
-    return record
+def sent(db: None) -> Iterator[Captured]:
+    """The notifications the services wrote during the test (read back from the rows)."""
+    with captured_notifications() as captured:
+        yield captured
 
 
 def _member(team: Any, role: str, username: str, name: str) -> Any:

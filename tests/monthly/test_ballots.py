@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from backend.errors import Conflict
-from monthly import services
+from monthly import ballots, services
 from monthly.models import Ballot, Round
 from monthly.selectors import live_tally
 from residents.models import Residence, ResidenceStatus
@@ -240,11 +240,11 @@ def test_the_portable_cast_used_on_sqlite_follows_the_same_rules(tree, voting):
             choices,
         ]
 
-    assert services._cast_portable(params(tree.resident1, [first.pk])) == 2
-    assert services._cast_portable(params(tree.resident2, [first.pk])) == 0  # another street
+    assert ballots.cast_portable(params(tree.resident1, [first.pk])) == 2
+    assert ballots.cast_portable(params(tree.resident2, [first.pk])) == 0  # another street
     other = UserFactory()
     ResidenceFactory(user=other, grid=tree.micro1)
-    assert services._cast_portable(params(other, [first.pk, 10**9])) == 0  # not a candidate
+    assert ballots.cast_portable(params(other, [first.pk, 10**9])) == 0  # not a candidate
     tally = live_tally(voting)
     assert tally.turnout == 1 and tally.votes[first.pk] == 1 and tally.votes[second.pk] == 0
     assert json.loads(Ballot.objects.get(voter=tree.resident1).sealed_choices) == [first.pk]

@@ -89,6 +89,7 @@ def test_nothing_lost_when_the_broker_is_down_at_commit(live_celery, tree, make_
     assert [len(r.messages) for r in robots] == [1] * 5
 
 
+@pytest.mark.fault  # SIGKILL mid fan-out: part of the fault suite too
 @pytest.mark.timeout(300)  # a worker restarts afterwards; slow on a busy machine
 def test_killed_mid_batch_nothing_lost_and_nothing_recorded_is_sent_again(live_celery, tree, make_chat, settings):
     """A worker is SIGKILLed while its batches are in flight (each robot answers after 0.4 s).

@@ -111,3 +111,12 @@ def test_no_token_is_401(api, db):
     response = api.get("/api/v1/me")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_wechat_login_records_the_login(api, wechat):
+    """The dashboard counts residents active in the last 30 days by it."""
+    api.post("/api/v1/auth/wechat-login", {"code": "abc"})
+    first = User.objects.get(openid="o-abc").last_login
+    assert first is not None
+    api.post("/api/v1/auth/wechat-login", {"code": "abc"})
+    assert User.objects.get(openid="o-abc").last_login > first

@@ -1,0 +1,69 @@
+"""An appeal's photos: uploaded (checked, EXIF location stripped) before the appeal that
+carries them, their owner's alone until linked to it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from backend.errors import InvalidInput, PayloadTooLarge
+from backend.messages import Msg
+from residents.models import User
+
+from . import images
+from .models import Appeal, AppealAttachment
+
+
+@transaction.atomic
+def attachment_upload(*, actor: User, file: Any) -> AppealAttachment:
+    """Store a checked photo without its EXIF location; its owner's alone until linked."""
+    if file.size > settings.UPLOAD_MAX_BYTES:
+        raise PayloadTooLarge(
+            Msg("图片不能超过 {mb} MB。", "An image may be at most {mb} MB.").format(
+                mb=settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+            ),
+            fields={"file": ["too large"]},
+        )
+    clean = images.clean_image(file)
+    today = timezone.localdate()
+    name = default_storage.save(f"appeals/{today:%Y/%m}/{uuid.uuid4().hex}.{clean.extension}", ContentFile(clean.data))
+    try:
+        return AppealAttachment.objects.create(
+            owner=actor,
+            file=name,
+            content_type=clean.content_type,
+            size=len(clean.data),
+            width=clean.width,
+            height=clean.height,
+        )
+    except Exception:
+        default_storage.delete(name)
+        raise
+
+
+def link_attachments(*, appeal: Appeal, actor: User, ids: Sequence[int]) -> None:
+    """Attach the caller's unused uploads to `appeal` (in the submitting transaction)."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return
+    if len(ids) > settings.APPEAL_MAX_ATTACHMENTS:
+        raise InvalidInput(
+            Msg("最多上传 {n} 张图片。", "At most {n} images.").format(n=settings.APPEAL_MAX_ATTACHMENTS),
+            code="too_many_attachments",
+            fields={"attachments": ["too many"]},
+        )
+    rows = list(AppealAttachment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(rows) != len(ids) or any(r.owner_id != actor.pk or r.appeal_id is not None for r in rows):
+        raise InvalidInput(
+            Msg("图片无效或已被使用。", "An attachment is unknown, not yours, or already used."),
+            code="invalid_attachment",
+            fields={"attachments": ["unknown, not yours, or already used"]},
+        )
+    AppealAttachment.objects.filter(pk__in=ids).update(appeal=appeal)

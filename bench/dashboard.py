@@ -1,0 +1,440 @@
+#!/usr/bin/env python
+"""一屏观全域 benchmark: the dashboard of the district, a street and a community at district
+scale, cold and cached, over HTTP through the production server setup, against the bare
+endpoint of the same server; and the open-data export of the district over a year.
+
+    .venv/bin/python bench/dashboard.py                     # defaults below
+    .venv/bin/python bench/dashboard.py --appeals 200000 --cases 20000 --residents 100000 --runs 30
+
+What it does, in one run:
+1. database `yd_bench_dashboard` (BENCH_DATABASE_URL; created if missing, migrated); the
+   district's real grid shape, N residents with verified homes (half of them logged in during
+   the last 60 days), and by bulk inserts only what is missing: appeals and mediation cases spread
+   over the last year and over the micro-grids, 12 counted district rounds with the ballots of
+   the latest, deliveries;
+2. the production server (bench/production.py: granian WSGI; DEBUG off, PostgreSQL with the
+   per-process pool, Redis on BENCH_REDIS_URL) with `bench.monthly_settings` adding only
+   `GET /bench/bare`, first with the dashboard cache off (`DASHBOARD_CACHE_SECONDS=0`: every
+   request computes the figures, "cold"), then with it on ("cached": the document from Redis);
+3. sequential requests on one keep-alive connection (so a percentile is one request's latency,
+   not queueing): p50/p99 of each area and period, and of the bare endpoint;
+4. the open-data ZIP of the district over a year: time to the last byte, size, rows, and the
+   peak resident memory of the server's workers above their level before the download.
+The figures compete for the machine's 2 cores with whatever else runs: say so when quoting them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import production  # noqa: E402
+from bench.monthly_vote import _children  # noqa: E402
+
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yd_bench_dashboard")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6380/8")
+BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6380/9")
+BATCH = 5000
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--appeals", type=int, default=200_000)
+    p.add_argument("--cases", type=int, default=20_000)
+    p.add_argument("--residents", type=int, default=100_000)
+    p.add_argument("--rounds", type=int, default=12)
+    p.add_argument("--deliveries", type=int, default=20_000)
+    p.add_argument("--runs", type=int, default=30, help="cold requests per area")
+    p.add_argument("--cached-runs", type=int, default=300, help="cached (and bare) requests per area")
+    p.add_argument("--workers", type=int, default=2, help="server worker processes")
+    p.add_argument("--server-threads", type=int, default=2, help="threads per worker (granian)")
+    p.add_argument("--port", type=int, default=8131)
+    p.add_argument("--seed-only", action="store_true", help="build the district and stop")
+    return p.parse_args()
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    name = DB_URL.rsplit("/", 1)[1]
+    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def server_env(*, cache_seconds: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.monthly_settings",
+            "DATABASE_URL": DB_URL,
+            "REDIS_URL": REDIS_URL,
+            "CELERY_BROKER_URL": BROKER_URL,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "SECRET_KEY": "bench-dashboard-not-a-deployment-secret-0123456789abcdef",
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+            "THROTTLE_USER": "100000000/min",
+            "JWT_ACCESS_MINUTES": "180",
+            "DASHBOARD_CACHE_SECONDS": str(cache_seconds),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    return env
+
+
+# --- the district ------------------------------------------------------------------------
+
+
+def seed(args: argparse.Namespace) -> dict[str, Any]:
+    # The server's key and token lifetime (the tokens are made here), no Redis, eager Celery.
+    env = server_env(cache_seconds=0)
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "JWT_ACCESS_MINUTES")})
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "backend.settings", "CELERY_TASK_ALWAYS_EAGER": "1"})
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from grids.demo import build_district
+    from residents.demo import ensure_residents
+
+    call_command("migrate", verbosity=0)
+    started = time.monotonic()
+    with transaction.atomic():
+        shape = build_district()
+        made = ensure_residents(args.residents, shape["micro"])
+    if made:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE residents_user SET last_login = now() - random() * interval '60 days'"
+                " WHERE username LIKE 'demo_resident_%%' AND random() < 0.5"
+            )
+    print(f"seed: grid shape and {made} residents created ({time.monotonic() - started:.1f}s)", flush=True)
+    rng = random.Random(15)
+    _seed_appeals(args.appeals, shape, rng)
+    _seed_cases(args.cases, shape, rng)
+    _seed_rounds(args.rounds, shape, rng)
+    _seed_deliveries(args.deliveries, shape, rng)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return shape
+
+
+def _seed_appeals(target: int, shape: dict[str, list[Any]], rng: random.Random) -> None:
+    from django.utils import timezone
+
+    from appeals.models import GRID_LEVELS, Appeal, Category, Source
+
+    have = Appeal.objects.count()
+    if have >= target:
+        return
+    started = time.monotonic()
+    now = timezone.now()
+    places = shape["micro"] * 9 + shape["dedicated"] + shape["community"]  # mostly micro-grids
+    parents = {u.pk: u for level in ("grid", "community") for u in shape[level]}
+    categories, sources = Category.values, Source.values
+    for start in range(have, target, BATCH):
+        rows = []
+        for i in range(start, min(start + BATCH, target)):
+            place = rng.choice(places)
+            handling = parents[place.parent_id] if place.level in {"micro", "dedicated"} else place
+            created = now - timedelta(seconds=rng.randrange(365 * 86400))
+            escalations = 1 if rng.random() < 0.08 else 0
+            fate = rng.random()
+            accepted = created + timedelta(hours=rng.uniform(0.2, 30)) if fate < 0.92 else None
+            resolved = accepted + timedelta(hours=rng.uniform(1, 200)) if accepted and fate < 0.85 else None
+            resolved = resolved if resolved is None or resolved < now else None
+            due = created + timedelta(days=rng.choice((3, 5, 7, 15)))
+            score = rng.choice((1, 2, 3, 4, 4, 5, 5, 5)) if resolved and rng.random() < 0.6 else None
+            status = ("closed" if score else "resolved") if resolved else ("accepted" if accepted else "submitted")
+            if fate > 0.97:
+                status, accepted = "rejected", None
+            rows.append(
+                Appeal(
+                    number=f"B{i:09d}",
+                    source=rng.choice(sources) if rng.random() < 0.3 else "miniprogram",
+                    category=rng.choice(categories),
+                    title="压测",
+                    description="压测",
+                    grid_id=place.pk,
+                    grid_path=place.path,
+                    handling_grid_id=handling.pk,
+                    handling_path=handling.path,
+                    level=handling.level,
+                    status=status,
+                    accept_due_at=created + timedelta(days=1),
+                    due_at=due,
+                    is_overdue=status in {"submitted", "accepted"} and due < now,
+                    accepted_at=accepted,
+                    resolved_at=resolved,
+                    closed_at=resolved if score else None,
+                    escalations=escalations,
+                    left_grid=bool(escalations) or place.level not in GRID_LEVELS,
+                    score=score,
+                    rated_at=resolved if score else None,
+                    created_at=created,
+                )
+            )
+        Appeal.objects.bulk_create(rows, batch_size=BATCH)
+    print(f"seed: {target - have} appeals ({time.monotonic() - started:.1f}s)", flush=True)
+
+
+def _seed_cases(target: int, shape: dict[str, list[Any]], rng: random.Random) -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from mediation.models import Case, Category, FollowUp, Referral
+
+    have = Case.objects.count()
+    if have >= target:
+        return
+    started = time.monotonic()
+    now = timezone.now()
+    places = shape["micro"] + shape["dedicated"]
+    for start in range(have, target, BATCH):
+        rows = []
+        for _ in range(start, min(start + BATCH, target)):
+            place = rng.choice(places)
+            fate = rng.random()
+            outcome = "agreed" if fate < 0.6 else ("failed" if fate < 0.75 else "")
+            status = {"agreed": "closed", "failed": "failed"}.get(outcome) or rng.choice(("applied", "mediating"))
+            rows.append(
+                Case(
+                    category=rng.choice(Category.values),
+                    description="压测",
+                    grid_id=place.pk,
+                    grid_path=place.path,
+                    status=status,
+                    outcome=outcome,
+                    outcome_at=now - timedelta(seconds=rng.randrange(300 * 86400)) if outcome else None,
+                    referral=rng.choice(Referral.values) if outcome == "failed" else "",
+                    is_overdue=status == "mediating" and rng.random() < 0.3,
+                )
+            )
+        made = Case.objects.bulk_create(rows, batch_size=BATCH)
+        FollowUp.objects.bulk_create(
+            [FollowUp(case=c, notes="回访", fulfilled=rng.random() < 0.8) for c in made if c.outcome == "agreed"],
+            batch_size=BATCH,
+        )
+    with connection.cursor() as cursor:  # created_at is auto_now_add: spread it over the year
+        cursor.execute(
+            "UPDATE mediation_case SET created_at = COALESCE(outcome_at, now()) - random() * interval '60 days'"
+        )
+    print(f"seed: {target - have} mediation cases ({time.monotonic() - started:.1f}s)", flush=True)
+
+
+def _seed_rounds(target: int, shape: dict[str, list[Any]], rng: random.Random) -> None:
+    from django.utils import timezone
+
+    from monthly.models import Ballot, Candidate, ProgressReport, Round
+    from residents.models import Residence
+
+    if Round.objects.count() >= target:
+        return
+    started = time.monotonic()
+    district = shape["district"][0]
+    now = timezone.now()
+    voters = list(Residence.objects.filter(status="verified").values_list("user_id", flat=True))
+    for k in range(target, 0, -1):
+        opens = now - timedelta(days=30 * k - 5)
+        month = opens.strftime("%Y-%m")
+        round_ = Round.objects.create(
+            scope=district, month=month, title=f"{month} 每月一事", nomination_ends=opens - timedelta(days=1),
+            voting_starts=opens, voting_ends=opens + timedelta(days=7), status="completed" if k > 1 else "counted",
+            eligible=len(voters), turnout=len(voters) * 3 // 10,
+        )  # fmt: skip
+        winner = Candidate.objects.create(round=round_, title="加装电梯")
+        Round.objects.filter(pk=round_.pk).update(winner=winner)
+        ProgressReport.objects.create(round=round_, content="进展", percent=100 if k > 1 else 40, created_at=now)
+    chosen = rng.sample(voters, len(voters) * 3 // 10)
+    Ballot.objects.bulk_create(
+        [
+            Ballot(round=round_, voter_id=v, receipt=f"bench-{round_.pk}-{v}", salt="s", sealed_choices="", cast_at=now)
+            for v in chosen
+        ],
+        batch_size=BATCH,
+    )
+    print(f"seed: {target} rounds, {len(chosen)} ballots ({time.monotonic() - started:.1f}s)", flush=True)
+
+
+def _seed_deliveries(target: int, shape: dict[str, list[Any]], rng: random.Random) -> None:
+    from django.utils import timezone
+
+    from notifications.models import Delivery, Message
+
+    if Delivery.objects.count() >= target:
+        return
+    now = timezone.now()
+    message = Message.objects.create(event="bench", title="压测")
+    grids = shape["grid"]
+    rows = []
+    for _ in range(target):
+        at = now - timedelta(seconds=rng.randrange(365 * 86400))
+        dead = rng.random() < 0.02
+        rows.append(
+            Delivery(
+                message=message,
+                channel="group_chat",
+                provider="wecom",
+                grid_path=rng.choice(grids).path,
+                status="dead" if dead else "sent",
+                sent_at=None if dead else at,
+                created_at=at,
+            )
+        )
+    Delivery.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def people(shape: dict[str, list[Any]]) -> dict[str, tuple[int, str]]:
+    """The staff of each measured area and their tokens: {area: (unit id, token)}."""
+    from django.contrib.auth.hashers import make_password
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from grids.models import Assignment, Role
+    from residents.models import User
+
+    out = {}
+    for area, unit in (
+        ("district", shape["district"][0]),
+        ("street", shape["street"][0]),
+        ("community", shape["community"][0]),
+    ):
+        user, _ = User.objects.get_or_create(username=f"bench_{area}", defaults={"password": make_password(None)})
+        Assignment.objects.get_or_create(user=user, unit=unit, role=Role.ADMIN if area == "district" else Role.STAFF)
+        out[area] = (unit.pk, str(AccessToken.for_user(user)))
+    return out
+
+
+# --- measuring ---------------------------------------------------------------------------
+
+
+class Client:
+    def __init__(self, port: int, token: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.headers = {"Authorization": f"Bearer {token}", "X-Forwarded-Proto": "https"}
+
+    def get(self, path: str) -> tuple[float, int, bytes]:
+        started = time.perf_counter()
+        self.conn.request("GET", path, headers=self.headers)
+        answer = self.conn.getresponse()
+        body = answer.read()
+        return (time.perf_counter() - started) * 1000, answer.status, body
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return f"p50 {statistics.median(ordered):7.1f} ms   p99 {p99:7.1f} ms   (n={len(ordered)})"
+
+
+def measure(client: Client, path: str, runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        ms, status, body = client.get(path)
+        if status != 200:
+            sys.exit(f"{path}: {status} {body[:300]!r}")
+        samples.append(ms)
+    return samples
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def export(port: int, token: str, query: str, workers: list[int]) -> None:
+    base = {pid: _rss_kb(pid) for pid in workers}
+    peak = dict(base)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            for pid in workers:
+                peak[pid] = max(peak[pid], _rss_kb(pid))
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    ms, status, body = Client(port, token).get(f"/api/v1/open-data?{query}")
+    done.set()
+    watcher.join()
+    if status != 200:
+        sys.exit(f"open-data: {status} {body[:300]!r}")
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    rows = {n: archive.read(n).count(b"\n") - 1 for n in archive.namelist() if n.endswith(".csv")}
+    growth = max(peak[pid] - base[pid] for pid in workers) / 1024
+    print(f"open data, district, a year: {ms / 1000:.2f} s, {len(body) / 1e6:.1f} MB zip, rows {rows}")
+    print(f"  worker RSS: before {max(base.values()) / 1024:.0f} MB, peak growth {growth:.1f} MB")
+
+
+def main() -> None:
+    args = parse_args()
+    ensure_database()
+    shape = seed(args)
+    staff = people(shape)
+    if args.seed_only:
+        return
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    year = f"from={today - timedelta(days=364)}&to={today}"
+    areas = [
+        ("district, a year", "district", year),
+        ("district, 30 days", "district", ""),
+        ("street, a year", "street", year),
+        ("community, a year", "community", year),
+    ]
+    print(f"server: granian WSGI, {args.workers} workers x {args.server_threads} threads, on 2 shared cores")
+    results: dict[str, dict[str, list[float]]] = {}
+    for phase, cache_seconds in (("cold", 0), ("cached", 60)):
+        server = production.start(
+            kind="granian", port=args.port, workers=args.workers, threads=args.server_threads,
+            env=server_env(cache_seconds=cache_seconds),
+        )  # fmt: skip
+        try:
+            for label, area, query in areas:
+                unit_id, token = staff[area]
+                client = Client(args.port, token)
+                path = f"/api/v1/dashboard?grid={unit_id}&{query}"
+                client.get(path)  # warm the worker (imports, connection pool) and, cached, the document
+                runs = args.runs if phase == "cold" else args.cached_runs
+                results.setdefault(label, {})[phase] = measure(client, path, runs)
+                print(f"{phase:6} {label:18} {percentiles(results[label][phase])}", flush=True)
+            bare = Client(args.port, staff["district"][1])
+            bare.get("/bench/bare")
+            results.setdefault("bare", {})[phase] = measure(bare, "/bench/bare", args.cached_runs)
+            print(f"{phase:6} {'bare DRF view':18} {percentiles(results['bare'][phase])}", flush=True)
+            if phase == "cold":
+                export(args.port, staff["district"][1], f"grid={staff['district'][0]}&{year}", _children(server.pid))
+        finally:
+            production.stop(server)
+    bare = statistics.median(results["bare"]["cached"] + results["bare"]["cold"])
+    print("ratio to the bare view (p50):")
+    for label, _, _ in areas:
+        cold, cached = (statistics.median(results[label][p]) for p in ("cold", "cached"))
+        print(f"  {label:18} cold {cold / bare:6.1f}x   cached {cached / bare:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+import { ref, shallowRef, type Ref } from 'vue'
+import { ApiError, asApiError } from './api/errors'
+import { cursorOf } from './api/client'
+import { i18n } from './i18n'
+
+export interface Page<T> {
+  next?: string | null
+  previous?: string | null
+  results: T[]
+}
+
+/** A list paginated by the API's cursors: load(), next(), previous(), with its error. */
+export function useCursorList<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>) {
+  const items = shallowRef<T[]>([]) as Ref<T[]>
+  const next = ref<string | undefined>()
+  const previous = ref<string | undefined>()
+  const loading = ref(false)
+  const error = ref<ApiError | null>(null)
+  let current: string | undefined
+  let serial = 0
+
+  async function load(cursor: string | undefined = undefined) {
+    const mine = ++serial
+    loading.value = true
+    error.value = null
+    try {
+      const page = await fetchPage(cursor)
+      if (mine !== serial) return // a newer filter's answer wins
+      current = cursor
+      items.value = page.results
+      next.value = cursorOf(page.next)
+      previous.value = cursorOf(page.previous)
+    } catch (err) {
+      if (mine !== serial) return
+      error.value = asApiError(err, i18n.global.t('errors.network'))
+    } finally {
+      if (mine === serial) loading.value = false
+    }
+  }
+
+  return {
+    items, next, previous, loading, error, load,
+    reload: () => load(current),
+    goNext: () => next.value && load(next.value),
+    goPrevious: () => previous.value && load(previous.value),
+  }
+}
+
+/** Run one API action, keeping its error for the form (fields) or the page (message). */
+export function useAction() {
+  const busy = ref(false)
+  const error = ref<ApiError | null>(null)
+  async function run<T>(action: () => Promise<T>): Promise<T | undefined> {
+    busy.value = true
+    error.value = null
+    try {
+      return await action()
+    } catch (err) {
+      error.value = asApiError(err, i18n.global.t('errors.network'))
+      return undefined
+    } finally {
+      busy.value = false
+    }
+  }
+  return { busy, error, run }
+}
+
+export function formatTime(value: string | null | undefined): string {
+  if (!value) return '—'
+  const date = new Date(value)
+  if (Number.isNaN(date.getTime())) return value
+  return date.toLocaleString(i18n.global.locale.value === 'en' ? 'en-GB' : 'zh-CN', {
+    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  })
+}
+
+/** Deadline class: overdue (past), soon (within 24 h), or none. */
+export function deadlineState(due: string | null | undefined, now = Date.now()): 'overdue' | 'soon' | '' {
+  if (!due) return ''
+  const left = new Date(due).getTime() - now
+  if (left < 0) return 'overdue'
+  if (left < 24 * 3600 * 1000) return 'soon'
+  return ''
+}

@@ -1,0 +1,609 @@
+"""HTTP for consultations' core (API.md "Consultations"): thin views over services and
+selectors, with their serializers beside them. The discussion (posts, reports, moderation)
+has its own views."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from appeals.models import Category
+from backend import workflow
+from backend.pagination import paginated_response
+from grids.models import GridUnit
+
+from . import selectors, services
+from .filters import ConsultationFilter
+from .models import (
+    MAX_BODY,
+    MAX_POST,
+    MAX_TITLE,
+    Consultation,
+    ConsultationEvent,
+    ConsultationKind,
+    ConsultationStatus,
+    Meeting,
+    Objection,
+    ProgressReport,
+    VoteChoice,
+)
+from .permissions import is_staff_of, lives_under
+
+# --- output ------------------------------------------------------------------------------
+
+
+class ActorOut(serializers.Serializer):
+    """Who acted, as neighbours may see them: an id and a nickname, nothing personal."""
+
+    id = serializers.IntegerField()
+    nickname = serializers.CharField()
+
+
+class EventOut(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConsultationEvent
+        fields = ["id", "action", "actor", "from_status", "to_status", "note", "at"]
+
+    @extend_schema_field(ActorOut(allow_null=True))
+    def get_actor(self, event: ConsultationEvent) -> dict[str, Any] | None:
+        return ActorOut(event.actor).data if event.actor else None
+
+
+class ConsultationOut(serializers.ModelSerializer):
+    """A list row: no nested lists, so a page costs a fixed number of queries."""
+
+    grid_name = serializers.CharField(source="grid.name")
+    author = ActorOut()
+    support_threshold = serializers.SerializerMethodField()
+    supported_by_me = serializers.BooleanField()
+    following = serializers.BooleanField()
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "id",
+            "grid",
+            "grid_name",
+            "level",
+            "kind",
+            "title",
+            "status",
+            "moderation",
+            "author",
+            "support_count",
+            "support_threshold",
+            "post_count",
+            "supported_by_me",
+            "following",
+            "is_overdue",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_support_threshold(self, consultation: Consultation) -> int:
+        return selectors.support_threshold(consultation)
+
+
+class MeetingBriefOut(serializers.ModelSerializer):
+    class Meta:
+        model = Meeting
+        fields = ["id", "scheduled_at", "place", "quorum", "minutes_approved"]
+
+
+class ObjectionOut(serializers.ModelSerializer):
+    class Meta:
+        model = Objection
+        fields = ["id", "consultation", "body", "status", "answer", "answered_at", "created_at"]
+
+
+class ProgressOut(serializers.ModelSerializer):
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "content", "percent", "created_at"]
+
+
+class ResolutionOut(serializers.Serializer):
+    text = serializers.CharField(source="resolution")
+    publicized_at = serializers.DateTimeField()
+    objection_ends = serializers.DateTimeField()
+    objections = ObjectionOut(many=True, source="objections.all")
+    progress = ProgressOut(many=True, source="progress_reports.all")
+    progress_percent = serializers.IntegerField()
+
+
+class ConsultationDetailOut(ConsultationOut):
+    meetings = MeetingBriefOut(many=True, source="meetings.all")
+    resolution = serializers.SerializerMethodField()
+    timeline = EventOut(many=True, source="timeline.all")
+    actions = serializers.SerializerMethodField()
+
+    class Meta(ConsultationOut.Meta):
+        fields = [
+            *ConsultationOut.Meta.fields,
+            "body",
+            "origin_grid",
+            "decision_reason",
+            "merged_into",
+            "appeal",
+            "nomination",
+            "escalations",
+            "decide_by",
+            "meet_by",
+            "evaluation_round",
+            "evaluation_ends",
+            "closed_at",
+            "meetings",
+            "resolution",
+            "timeline",
+            "actions",
+        ]
+
+    @extend_schema_field(ResolutionOut(allow_null=True))
+    def get_resolution(self, consultation: Consultation) -> dict[str, Any] | None:
+        return ResolutionOut(consultation).data if consultation.publicized_at else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, consultation: Consultation) -> list[str]:
+        """What the caller may do now (the state table, cut to their role)."""
+        user = self.context["request"].user
+        actions: list[str] = []
+        if is_staff_of(user, consultation):
+            automatic = {"reach_threshold", "deliberate", "start_evaluation", "close", "reopen", "implement"}
+            actions += [a for a in workflow.allowed_actions(consultation) if a not in automatic]
+        if lives_under(user, consultation.grid_path):
+            if consultation.status == ConsultationStatus.COLLECTING:
+                actions.append("unsupport" if consultation.supported_by_me else "support")
+            if consultation.status == ConsultationStatus.PUBLICIZED:
+                actions.append("object")
+        if consultation.status == ConsultationStatus.EVALUATING:
+            actions.append("evaluate")
+        actions.append("unfollow" if consultation.following else "follow")
+        return actions
+
+
+class MinutesOut(serializers.Serializer):
+    text = serializers.CharField(source="minutes")
+    resolution = serializers.CharField(source="minutes_resolution")
+    attendees = serializers.IntegerField(source="minutes_attendees", allow_null=True)
+    votes_for = serializers.IntegerField(source="minutes_votes_for", allow_null=True)
+    votes_against = serializers.IntegerField(source="minutes_votes_against", allow_null=True)
+    abstentions = serializers.IntegerField(source="minutes_abstentions", allow_null=True)
+    recorded_at = serializers.DateTimeField(source="minutes_at", allow_null=True)
+    approved = serializers.BooleanField(source="minutes_approved")
+    approved_at = serializers.DateTimeField(source="minutes_approved_at", allow_null=True)
+
+
+class MotionOut(serializers.Serializer):
+    """A motion and its counts (never who voted what)."""
+
+    id = serializers.IntegerField()
+    meeting = serializers.IntegerField(source="meeting_id")
+    text = serializers.CharField()
+    status = serializers.CharField()
+    attendees = serializers.IntegerField(allow_null=True)
+    passed = serializers.BooleanField(allow_null=True)
+    opened_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # API.md names the counts "for", "against", "abstain" ("for" is a Python keyword).
+        fields = super().get_fields()
+        fields["for"] = serializers.IntegerField(source="votes_for")
+        fields["against"] = serializers.IntegerField(source="votes_against")
+        fields["abstain"] = serializers.IntegerField(source="abstentions")
+        return fields
+
+
+class MeetingOut(serializers.ModelSerializer):
+    registered = serializers.IntegerField(source="registered_count")
+    checked_in = serializers.IntegerField(source="checked_in_count")
+    registered_by_me = serializers.BooleanField(source="me_registered")
+    checked_in_by_me = serializers.BooleanField(source="me_checked_in")
+    motions = MotionOut(many=True, source="motion_rows")
+    minutes = serializers.SerializerMethodField()
+    check_in_code = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "consultation",
+            "scheduled_at",
+            "place",
+            "agenda",
+            "quorum",
+            "registered",
+            "checked_in",
+            "registered_by_me",
+            "checked_in_by_me",
+            "motions",
+            "minutes",
+            "check_in_code",
+        ]
+
+    @extend_schema_field(MinutesOut(allow_null=True))
+    def get_minutes(self, meeting: Meeting) -> dict[str, Any] | None:
+        return MinutesOut(meeting).data if meeting.minutes else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_check_in_code(self, meeting: Meeting) -> str | None:
+        """Staff only: they read it out (or show its QR code) at the meeting."""
+        return meeting.check_in_code if is_staff_of(self.context["request"].user, meeting.consultation) else None
+
+
+def consultation_answer(request: Request, consultation_id: int, code: int = status.HTTP_200_OK) -> Response:
+    """The consultation as the caller now sees it (every state-changing call answers with it)."""
+    consultation = selectors.consultation_detail(user=request.user, consultation_id=consultation_id)
+    return Response(ConsultationDetailOut(consultation, context={"request": request}).data, status=code)
+
+
+def meeting_answer(request: Request, meeting_id: int, code: int = status.HTTP_200_OK) -> Response:
+    meeting = selectors.meeting_detail(user=request.user, meeting_id=meeting_id)
+    return Response(MeetingOut(meeting, context={"request": request}).data, status=code)
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+class NoInput(serializers.Serializer):
+    pass
+
+
+class ReasonIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ConsultationIn(serializers.Serializer):
+    grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
+    title = serializers.CharField(max_length=MAX_TITLE)
+    body = serializers.CharField(max_length=MAX_BODY)
+    kind = serializers.ChoiceField(choices=ConsultationKind.choices, default=ConsultationKind.QUICK)
+    attachments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=9
+    )
+
+
+class ReviewIn(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["schedule", "reject", "merge", "convert"])
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    into = serializers.IntegerField(required=False, min_value=1)
+    to = serializers.ChoiceField(choices=["appeal", "monthly"], required=False, default="")
+    category = serializers.ChoiceField(choices=Category.choices, required=False, default=Category.OTHER)
+
+
+class MeetingIn(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField()
+    place = serializers.CharField(max_length=200)
+    agenda = serializers.ListField(child=serializers.CharField(max_length=200), max_length=30, default=list)
+    quorum = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+
+
+class CodeIn(serializers.Serializer):
+    code = serializers.CharField(max_length=16)
+
+
+class MotionIn(serializers.Serializer):
+    text = serializers.CharField(max_length=500)
+
+
+class VoteIn(serializers.Serializer):
+    choice = serializers.ChoiceField(choices=VoteChoice.choices)
+
+
+class MinutesIn(serializers.Serializer):
+    minutes = serializers.CharField(max_length=MAX_BODY)
+    resolution = serializers.CharField(max_length=MAX_BODY, required=False, allow_blank=True, default="")
+    attendees = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    votes_for = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    votes_against = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    abstentions = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+
+
+class ResolutionIn(serializers.Serializer):
+    resolution = serializers.CharField(max_length=MAX_BODY)
+
+
+class BodyIn(serializers.Serializer):
+    body = serializers.CharField(max_length=MAX_POST)
+
+
+class ProgressIn(serializers.Serializer):
+    content = serializers.CharField(max_length=MAX_POST)
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class EvaluateIn(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    satisfied = serializers.BooleanField()
+
+
+def _valid(body: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    data = body(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+# --- consultations -----------------------------------------------------------------------
+
+
+class ConsultationListApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("grid", int, description="topics raised in this unit's subtree"),
+            OpenApiParameter("status", str, enum=ConsultationStatus.values),
+            OpenApiParameter("kind", str, enum=ConsultationKind.values),
+            OpenApiParameter("q", str, description="words in the title or body"),
+            OpenApiParameter("following", bool),
+            OpenApiParameter("overdue", bool),
+        ],
+        responses=ConsultationOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        found = ConsultationFilter(
+            request.query_params, queryset=selectors.consultation_list(user=request.user), request=request
+        )
+        if not found.is_valid():
+            raise serializers.ValidationError(found.errors)
+        return paginated_response(request, self, found.qs, ConsultationOut)
+
+    @extend_schema(request=ConsultationIn, responses={201: ConsultationDetailOut})
+    def post(self, request: Request) -> Response:
+        consultation = services.do_create_consultation(actor=request.user, **_valid(ConsultationIn, request))
+        return consultation_answer(request, consultation.pk, status.HTTP_201_CREATED)
+
+
+class ConsultationDetailApi(APIView):
+    @extend_schema(responses=ConsultationDetailOut)
+    def get(self, request: Request, consultation_id: int) -> Response:
+        return consultation_answer(request, consultation_id)
+
+
+class ConsultationSupportApi(APIView):
+    @extend_schema(request=None, responses=ConsultationDetailOut, description="附议 (idempotent; one per household).")
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
+        services.do_support_consultation(consultation=consultation, actor=request.user)
+        return consultation_answer(request, consultation_id)
+
+    @extend_schema(request=None, responses=ConsultationDetailOut, description="Withdraw a support while collecting.")
+    def delete(self, request: Request, consultation_id: int) -> Response:
+        consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
+        services.do_unsupport_consultation(consultation=consultation, actor=request.user)
+        return consultation_answer(request, consultation_id)
+
+
+class ConsultationFollowApi(APIView):
+    @extend_schema(request=None, responses=ConsultationDetailOut)
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
+        services.do_follow_consultation(consultation=consultation, actor=request.user)
+        return consultation_answer(request, consultation_id)
+
+    @extend_schema(request=None, responses=ConsultationDetailOut)
+    def delete(self, request: Request, consultation_id: int) -> Response:
+        consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
+        services.do_unfollow_consultation(consultation=consultation, actor=request.user)
+        return consultation_answer(request, consultation_id)
+
+
+class _ConsultationActionApi(APIView):
+    """POST /consultations/{id}/<action>: find it in the caller's scope (404), validate the body,
+    run the service, answer with the consultation as it now is."""
+
+    In: ClassVar[type[serializers.Serializer]] = NoInput
+    created: ClassVar[bool] = False
+
+    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
+        self.act(request, consultation, _valid(self.In, request))
+        return consultation_answer(
+            request, consultation_id, status.HTTP_201_CREATED if self.created else status.HTTP_200_OK
+        )
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=ReviewIn, responses=ConsultationDetailOut, description="Staff: schedule, reject, merge or convert."
+    )
+)
+class ConsultationReviewApi(_ConsultationActionApi):
+    In = ReviewIn
+
+    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
+        into = data.pop("into", None)
+        target = selectors.consultation_get(user=request.user, consultation_id=into) if into else None
+        services.do_review_consultation(consultation=consultation, actor=request.user, into=target, **data)
+
+
+@extend_schema_view(
+    post=extend_schema(request=None, responses=ConsultationDetailOut, description="Staff take it up for review.")
+)
+class ConsultationTakeUpApi(_ConsultationActionApi):
+    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
+        services.do_take_up_consultation(consultation=consultation, actor=request.user)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=ResolutionIn, responses=ConsultationDetailOut, description="Staff: publish the resolution."
+    )
+)
+class ConsultationCloseApi(_ConsultationActionApi):
+    In = ResolutionIn
+
+    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
+        services.do_publicize_consultation(consultation=consultation, actor=request.user, **data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=ReasonIn, responses=ConsultationDetailOut, description="Staff: the meeting reached no consensus."
+    )
+)
+class ConsultationNoConsensusApi(_ConsultationActionApi):
+    In = ReasonIn
+
+    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
+        services.do_fail_consensus(consultation=consultation, actor=request.user, **data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=ReasonIn, responses=ConsultationDetailOut, description="Staff: no consensus goes to the parent unit."
+    )
+)
+class ConsultationEscalateApi(_ConsultationActionApi):
+    In = ReasonIn
+
+    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
+        services.do_escalate_consultation(consultation=consultation, actor=request.user, **data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=ReasonIn, responses=ConsultationDetailOut, description="Staff: no consensus, and it ends there."
+    )
+)
+class ConsultationEndApi(_ConsultationActionApi):
+    In = ReasonIn
+
+    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
+        services.do_end_consultation(consultation=consultation, actor=request.user, **data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=ProgressIn, responses={201: ConsultationDetailOut}, description="Staff report work on the resolution."
+    )
+)
+class ConsultationProgressApi(_ConsultationActionApi):
+    In = ProgressIn
+    created = True
+
+    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
+        services.do_report_progress(consultation=consultation, actor=request.user, **data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=EvaluateIn, responses=ConsultationDetailOut, description="Participants rate the outcome."
+    )
+)
+class ConsultationEvaluateApi(_ConsultationActionApi):
+    In = EvaluateIn
+
+    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
+        services.do_evaluate_consultation(consultation=consultation, actor=request.user, **data)
+
+
+class ConsultationObjectionsApi(APIView):
+    @extend_schema(responses=ObjectionOut(many=True))
+    def get(self, request: Request, consultation_id: int) -> Response:
+        consultation = selectors.consultation_detail(user=request.user, consultation_id=consultation_id)
+        return Response(ObjectionOut(consultation.objections.all(), many=True).data)
+
+    @extend_schema(request=BodyIn, responses={201: ObjectionOut}, description="Residents, within the objection window.")
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
+        objection = services.do_object_consultation(
+            consultation=consultation, actor=request.user, **_valid(BodyIn, request)
+        )
+        return Response(ObjectionOut(objection).data, status=status.HTTP_201_CREATED)
+
+
+class ObjectionAnswerApi(APIView):
+    @extend_schema(request=BodyIn, responses=ObjectionOut, description="Staff answer an objection.")
+    def post(self, request: Request, objection_id: int) -> Response:
+        objection = selectors.objection_get(user=request.user, objection_id=objection_id)
+        answered = services.do_answer_objection(objection=objection, actor=request.user, **_valid(BodyIn, request))
+        return Response(ObjectionOut(answered).data)
+
+
+# --- meetings and motions ----------------------------------------------------------------
+
+
+class ConsultationMeetingsApi(APIView):
+    @extend_schema(
+        request=MeetingIn, responses={201: MeetingOut}, description="Staff: schedule a meeting; invitees are told."
+    )
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
+        meeting = services.do_schedule_meeting(
+            consultation=consultation, actor=request.user, **_valid(MeetingIn, request)
+        )
+        return meeting_answer(request, meeting.pk, status.HTTP_201_CREATED)
+
+
+class MeetingDetailApi(APIView):
+    @extend_schema(responses=MeetingOut)
+    def get(self, request: Request, meeting_id: int) -> Response:
+        return meeting_answer(request, meeting_id)
+
+
+class MeetingRegisterApi(APIView):
+    @extend_schema(request=None, responses=MeetingOut)
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+        services.do_register_meeting(meeting=meeting, actor=request.user)
+        return meeting_answer(request, meeting_id)
+
+
+class MeetingCheckInApi(APIView):
+    @extend_schema(
+        request=CodeIn, responses=MeetingOut, description="Sign in with the meeting's code (wrong: 400 bad_code)."
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+        services.do_check_in_meeting(meeting=meeting, actor=request.user, **_valid(CodeIn, request))
+        return meeting_answer(request, meeting_id)
+
+
+class MeetingMotionsApi(APIView):
+    @extend_schema(request=MotionIn, responses={201: MotionOut}, description="Staff open a motion.")
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+        motion = services.do_open_motion(meeting=meeting, actor=request.user, **_valid(MotionIn, request))
+        return Response(MotionOut(motion).data, status=status.HTTP_201_CREATED)
+
+
+class MeetingMinutesApi(APIView):
+    @extend_schema(request=MinutesIn, responses=MeetingOut, description="Staff record the minutes.")
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+        services.do_record_minutes(meeting=meeting, actor=request.user, **_valid(MinutesIn, request))
+        return meeting_answer(request, meeting_id)
+
+
+class MeetingMinutesApproveApi(APIView):
+    @extend_schema(request=None, responses=MeetingOut, description="Attendees approve the minutes.")
+    def post(self, request: Request, meeting_id: int) -> Response:
+        meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
+        services.do_approve_minutes(meeting=meeting, actor=request.user)
+        return meeting_answer(request, meeting_id)
+
+
+class MotionVoteApi(APIView):
+    @extend_schema(request=VoteIn, responses=MotionOut, description="Signed-in attendees vote once.")
+    def post(self, request: Request, motion_id: int) -> Response:
+        motion = selectors.motion_get(user=request.user, motion_id=motion_id)
+        voted = services.do_vote_motion(motion=motion, actor=request.user, **_valid(VoteIn, request))
+        return Response(MotionOut(voted).data)
+
+
+class MotionCloseApi(APIView):
+    @extend_schema(
+        request=None, responses=MotionOut, description="Staff close a motion: for, against, abstain, passed."
+    )
+    def post(self, request: Request, motion_id: int) -> Response:
+        motion = selectors.motion_get(user=request.user, motion_id=motion_id)
+        return Response(MotionOut(services.do_close_motion(motion=motion, actor=request.user)).data)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ConsultationsConfig(AppConfig):
+    name = "consultations"
+    verbose_name = "协商议事"
+
+    def ready(self) -> None:
+        from . import discussion, notifications  # noqa: F401  (registers the event templates)
+
+        discussion.ready()  # the discussion half: its templates, WebSocket topic, photo verdicts

@@ -1,0 +1,156 @@
+"""HTTP of the discussion (API.md "Consultations": posts, report, hide, unhide, moderation
+queue): thin views over services and selectors. Scope first (404), then who may act (403),
+then the body (400)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.errors import PermissionDenied
+from backend.messages import Msg
+from backend.pagination import paginated_response
+from grids.models import GridUnit
+from grids.roles import HANDLER_ROLES
+from grids.scope import reach_paths
+
+from ..selectors import consultation_get
+from . import selectors, services
+from .serializers import (
+    HideIn,
+    ModeratedPostOut,
+    PostIn,
+    PostOut,
+    QueueCountsOut,
+    QueuedPostOut,
+    QueueTextOut,
+    ReportIn,
+)
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def post_answer(request: Request, post: Any, *, moderator: bool = False, code: int = status.HTTP_200_OK) -> Response:
+    out = ModeratedPostOut if moderator else PostOut
+    context = {"viewer_id": request.user.pk}
+    if moderator:
+        context["reasons"] = {post.pk: services.report_reasons(post)}
+    return Response(out(post, context=context).data, status=code)
+
+
+class PostListApi(APIView):
+    @extend_schema(
+        operation_id="consultation_posts_list",
+        parameters=[
+            OpenApiParameter("cursor", str, required=False),
+            OpenApiParameter("page_size", int, required=False),
+        ],
+        responses=PostOut(many=True),
+        description="The thread in thread order (each reply right after its parent); hidden posts are placeholders.",
+    )
+    def get(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(user=request.user, consultation_id=consultation_id)
+        rows = selectors.thread(user=request.user, consultation=consultation)
+        return paginated_response(
+            request, self, rows, PostOut, context={"viewer_id": request.user.pk}, ordering="thread_key"
+        )
+
+    @extend_schema(operation_id="consultation_posts_create", request=PostIn, responses={201: PostOut})
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultation_get(user=request.user, consultation_id=consultation_id)
+        services.ensure_may_post(request.user, consultation)
+        data = _valid(PostIn, request)
+        post = services.do_create_post(
+            consultation=consultation,
+            actor=request.user,
+            body=data["body"],
+            reply_to=data.get("reply_to"),
+            stance=data.get("stance") or "",
+        )
+        return post_answer(request, post, code=status.HTTP_201_CREATED)
+
+
+class PostReportApi(APIView):
+    @extend_schema(operation_id="post_report", request=ReportIn, responses=PostOut)
+    def post(self, request: Request, post_id: int) -> Response:
+        post = selectors.post_get(user=request.user, post_id=post_id)
+        data = _valid(ReportIn, request)
+        post = services.do_report_post(post=post, actor=request.user, reason=data["reason"], note=data.get("note", ""))
+        return post_answer(request, post)
+
+
+class PostHideApi(APIView):
+    @extend_schema(operation_id="post_hide", request=HideIn, responses=ModeratedPostOut)
+    def post(self, request: Request, post_id: int) -> Response:
+        post = selectors.post_get(user=request.user, post_id=post_id)
+        services.ensure_moderator(request.user, post)
+        data = _valid(HideIn, request)
+        post = services.do_hide_post(post=post, actor=request.user, reason=data["reason"])
+        return post_answer(request, post, moderator=True)
+
+
+class PostUnhideApi(APIView):
+    @extend_schema(operation_id="post_unhide", request=None, responses=ModeratedPostOut)
+    def post(self, request: Request, post_id: int) -> Response:
+        post = selectors.post_get(user=request.user, post_id=post_id)
+        post = services.do_unhide_post(post=post, actor=request.user)
+        return post_answer(request, post, moderator=True)
+
+
+class ModerationQueueApi(APIView):
+    @extend_schema(
+        operation_id="moderation_queue",
+        parameters=[
+            OpenApiParameter("grid", int, required=False, description="a unit of the caller's reach"),
+            OpenApiParameter("kind", str, required=False, enum=list(selectors.QUEUE_KINDS)),
+            OpenApiParameter("cursor", str, required=False),
+            OpenApiParameter("page_size", int, required=False),
+        ],
+        responses=inline_serializer(
+            "ModerationQueuePage",
+            {
+                "counts": QueueCountsOut(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": QueuedPostOut(many=True),
+            },
+        ),
+        description="Held and reported posts of the caller's reach (kind=post), or held objections or topics, "
+        "newest first, with the counts of every kind.",
+    )
+    def get(self, request: Request) -> Response:
+        if not reach_paths(request.user, HANDLER_ROLES):
+            raise PermissionDenied(Msg("只有工作人员可以查看审核队列。", "Only staff see the queue."), code="not_staff")
+        query = _valid(QueueQuery, _QueryRequest(request))
+        paths = selectors.moderation_paths(user=request.user, grid=query.get("grid"))
+        kind = query.get("kind") or "post"
+        if kind == "post":
+            rows = selectors.queue_posts(paths=paths)
+            response = paginated_response(request, self, rows, QueuedPostOut, context={"viewer_id": request.user.pk})
+        elif kind == "objection":
+            response = paginated_response(request, self, selectors.queue_objections(paths=paths), QueueTextOut)
+        else:
+            response = paginated_response(request, self, selectors.queue_consultations(paths=paths), QueueTextOut)
+        response.data["counts"] = selectors.queue_counts(paths=paths)
+        return response
+
+
+class QueueQuery(serializers.Serializer):
+    grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all(), required=False)
+    kind = serializers.ChoiceField(choices=[(k, k) for k in selectors.QUEUE_KINDS], required=False)
+
+
+class _QueryRequest:
+    """The query string as a serializer's `data` (the `_valid` helper reads `.data`)."""
+
+    def __init__(self, request: Request) -> None:
+        self.data = request.query_params

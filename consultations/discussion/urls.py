@@ -1,0 +1,13 @@
+"""Routes of the discussion, under /api/v1/ (API.md; no trailing slashes)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("consultations/<int:consultation_id>/posts", api.PostListApi.as_view(), name="consultation-posts"),
+    path("posts/<int:post_id>/report", api.PostReportApi.as_view(), name="post-report"),
+    path("posts/<int:post_id>/hide", api.PostHideApi.as_view(), name="post-hide"),
+    path("posts/<int:post_id>/unhide", api.PostUnhideApi.as_view(), name="post-unhide"),
+    path("moderation/queue", api.ModerationQueueApi.as_view(), name="moderation-queue"),
+]

@@ -1,0 +1,142 @@
+"""一屏观全域: the dashboard document of a unit and a period, composed from each app's own
+figures (`<app>.figures.figures(user=, unit=, period=)` → {"total", "children"}); this module
+reads no app's tables itself.
+
+The document is cached in Redis (the Django cache) per unit and period for a minute, and
+dropped sooner when something in the subtree changes: writes bump a version per unit path
+(dashboard.invalidation), and the cached document remembers the version it was built at.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from backend.errors import InvalidInput, NotFound
+from backend.messages import Msg
+from backend.periods import Period, reporting_queries
+from grids.figures import children_of
+from grids.models import GridUnit
+from grids.roles import STAFF_ROLES
+from grids.scope import ROOT, ensure_in_reach, reach_paths
+
+from . import invalidation
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+CACHE_SECONDS = 60  # the most a document is kept, whatever the settings
+
+Figures = Callable[..., dict[str, Any]]
+# Blocks whose app is not installed (consultations until it lands) answer these.
+CONSULTATIONS_EMPTY: dict[str, Any] = {
+    "raised": 0,
+    "threshold_reached_rate": None,
+    "resolved": 0,
+    "implemented_rate": None,
+    "mean_attendance": None,
+    "evaluation_score": None,
+}
+BLOCKS = ("residents", "appeals", "mediation", "consultations", "monthly", "notifications")
+EMPTY = {"consultations": CONSULTATIONS_EMPTY}
+
+
+def _source(app: str) -> Figures | None:
+    if not apps.is_installed(app):
+        return None
+    return import_module(f"{app}.figures").figures
+
+
+def top_unit(*, user: Any) -> GridUnit:
+    """The caller's top unit: the highest (then first) unit they are staff of."""
+    paths = reach_paths(user, STAFF_ROLES)
+    if not paths:
+        raise NotFound()
+    if ROOT in paths:
+        unit = GridUnit.objects.filter(parent__isnull=True).order_by("path").first()
+    else:
+        unit = GridUnit.objects.filter(path__in=paths).order_by("depth", "path").first()
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
+def period_of(start: date | None, end: date | None) -> Period:
+    """The period asked for: default the last 30 days up to today; at most a year (366 days)."""
+    today = timezone.localdate()
+    end = end or (today if start is None else min(today, start + timedelta(days=DEFAULT_DAYS - 1)))
+    start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+    if start > end:
+        raise InvalidInput(
+            Msg("开始日期不能晚于结束日期。", "`from` must not be after `to`."),
+            code="invalid_period",
+            fields={"from": ["after `to`"]},
+        )
+    if (end - start).days + 1 > MAX_DAYS:
+        raise InvalidInput(
+            Msg("统计区间最长一年。", "The period may be a year at most."),
+            code="period_too_long",
+            fields={"to": [f"more than {MAX_DAYS} days after `from`"]},
+        )
+    return Period(start, end)
+
+
+def _unit_doc(unit: GridUnit) -> dict[str, Any]:
+    return {"grid": unit.pk, "code": unit.code, "name": unit.name, "level": unit.level}
+
+
+def build(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
+    """The document, uncached (module doc): every block for the subtree, then per child."""
+    parts: dict[str, dict[str, Any]] = {}
+    with reporting_queries():
+        for block in BLOCKS:
+            figures = _source(block)
+            if figures is None:
+                empty = EMPTY[block]
+                parts[block] = {"total": empty, "children": {c.code: empty for c in children_of(unit)}}
+            else:
+                parts[block] = figures(user=user, unit=unit, period=period)
+    series = parts["appeals"].pop("series")
+
+    def blocks(code: str | None) -> dict[str, Any]:
+        out = {b: dict(parts[b]["total"] if code is None else parts[b]["children"][code]) for b in BLOCKS}
+        residents = out["residents"]["total"]
+        out["appeals"]["per_1000_residents"] = (
+            round(out["appeals"]["received"] * 1000 / residents, 2) if residents else None
+        )
+        return out
+
+    return {
+        **_unit_doc(unit),
+        "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+        **blocks(None),
+        "children": [{**_unit_doc(c), **blocks(c.code)} for c in children_of(unit)],
+        "series": series,
+        "generated_at": timezone.now().isoformat(),
+    }
+
+
+def dashboard(*, user: Any, unit: GridUnit | None, period: Period) -> bytes:
+    """The document as JSON. Staff of the subtree only (404 otherwise, also for residents);
+    `unit` None: the caller's top unit. Cached per unit and period as the rendered bytes, so a
+    hit costs one Redis round trip and no rendering (module doc)."""
+    unit = unit or top_unit(user=user)
+    ensure_in_reach(user, unit, STAFF_ROLES, hide=True)
+    key = f"dashboard:doc:{unit.pk}:{period.key()}"
+    version_keys = invalidation.version_keys(unit)
+    found = cache.get_many([key, *version_keys])
+    version = [found.get(k) for k in version_keys]
+    cached = found.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    body = json.dumps(build(user=user, unit=unit, period=period), ensure_ascii=False, separators=(",", ":")).encode()
+    if settings.DASHBOARD_CACHE_SECONDS > 0:
+        cache.set(key, (version, body), min(settings.DASHBOARD_CACHE_SECONDS, CACHE_SECONDS))
+    return body
