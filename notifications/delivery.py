@@ -246,7 +246,9 @@ async def _send_all(batch: list[Delivery], token: str, send_by: float) -> dict[i
         await window.aclose()
     # An unexpected error in one send fails that delivery (retried later), not the batch.
     return {
-        d.pk: SendError(f"{type(r).__name__}: {r}") if isinstance(r, BaseException) else r
+        d.pk: SendError(f"{type(r).__name__}: {r}")
+        if isinstance(r, BaseException) and not isinstance(r, SendError)
+        else r
         for d, r in zip(batch, results, strict=True)
     }
 
