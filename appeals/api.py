@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 from backend.crypto import mask_phone
 from backend.errors import InvalidInput
 from backend.files import file_url
+from backend.geo import LocationSerializer
 from backend.idempotency import idempotent
 from backend.masking import mask_personal
 from backend.messages import Msg
@@ -42,16 +42,6 @@ class AttachmentOut(serializers.ModelSerializer):
     def get_url(self, row: AppealAttachment) -> str:
         # Whoever is shown the appeal may see its photos, for a short while (backend/files.py).
         return file_url(row.file, request=self.context.get("request"))
-
-
-class LocationSerializer(serializers.Serializer):
-    """wx.getLocation's degrees (GCJ-02), kept to six decimals (about 0.1 m); a phone sends more."""
-
-    lat = serializers.FloatField(min_value=-90, max_value=90)
-    lng = serializers.FloatField(min_value=-180, max_value=180)
-
-    def validate(self, attrs: dict[str, float]) -> dict[str, Decimal]:
-        return {key: Decimal(f"{value:.6f}") for key, value in attrs.items()}
 
 
 class ActorOut(serializers.Serializer):

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -194,3 +195,29 @@ class JwtScheme(SimpleJWTScheme):
 
     target_class = "backend.auth.JWTAuthentication"
     priority = 1
+
+
+def expand_format_suffixes(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """POSTPROCESSING_HOOKS: a path ending in `.{ext}` (Open311's format by extension) becomes
+    one path per format, as clients and the contract name them (`requests.json`,
+    `requests.xml`), each answering only its own media type."""
+    media = {"json": "application/json", "xml": "application/xml"}
+    paths: dict[str, Any] = {}
+    for path, operations in result.get("paths", {}).items():
+        if ".{ext}" not in path:
+            paths[path] = operations
+            continue
+        for ext, content_type in media.items():
+            expanded = copy.deepcopy(operations)
+            for operation in expanded.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                operation["parameters"] = [p for p in operation.get("parameters", []) if p.get("name") != "ext"]
+                operation["operationId"] = f"{operation['operationId']}_{ext}"
+                for response in operation["responses"].values():
+                    content = response.get("content")
+                    if content and content_type in content:
+                        response["content"] = {content_type: content[content_type]}
+            paths[path.replace(".{ext}", f".{ext}")] = expanded
+    result["paths"] = paths
+    return result

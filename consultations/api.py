@@ -274,7 +274,7 @@ class ReviewIn(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["schedule", "reject", "merge", "convert"])
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     into = serializers.IntegerField(required=False, min_value=1)
-    to = serializers.ChoiceField(choices=["appeal", "monthly"], required=False, default="")
+    to = serializers.ChoiceField(choices=["appeal", "monthly"], required=False)
     category = serializers.ChoiceField(choices=Category.choices, required=False, default=Category.OTHER)
 
 

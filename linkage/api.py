@@ -50,15 +50,15 @@ class PetitionOut(serializers.ModelSerializer):
         ]
 
 
-class ReasonIn(serializers.Serializer):
+class PetitionReasonIn(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
 class AppealToPetitionApi(APIView):
-    @extend_schema(request=ReasonIn, responses={201: PetitionOut})
+    @extend_schema(request=PetitionReasonIn, responses={201: PetitionOut})
     def post(self, request: Request, appeal_id: int) -> Response:
         appeal = appeal_get(user=request.user, appeal_id=appeal_id)
-        data = ReasonIn(data=request.data)
+        data = PetitionReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         petition = petitions.do_hand_appeal_to_petition(appeal=appeal, actor=request.user, **data.validated_data)
         return Response(PetitionOut(petition).data, status=status.HTTP_201_CREATED)

@@ -90,7 +90,7 @@ class ProviderIn(serializers.Serializer):
     grids = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all(), many=True, allow_empty=False)
     hours = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     free_quota_per_month = serializers.IntegerField(min_value=0, max_value=1000, required=False, default=0)
-    contact = serializers.RegexField(r"^\+?[\d-]{5,20}$", required=False, default="")
+    contact = serializers.RegexField(r"^\+?[\d-]{5,20}$", required=False)
     apply = serializers.BooleanField(required=False, default=False, help_text="apply for oneself (staff verify)")
 
 

@@ -55,11 +55,14 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "backend.schema.fix_blank_defaults",
+        "backend.schema.expand_format_suffixes",
         "backend.schema.check_operation_ids",
     ],
     # Choice sets whose field names recur across apps get names of their own.
     "ENUM_NAME_OVERRIDES": {
         "AppealCategoryEnum": "appeals.models.Category",
+        "ProviderKindEnum": "resources.models.ProviderKind",
+        "VolunteerKindEnum": "resources.models.VolunteerKind",
         "AppealSourceEnum": "appeals.models.Source",
         "AppealStatusEnum": "appeals.models.AppealStatus",
         "GridRoleEnum": "grids.models.Role",
