@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from appeals.models import Category
 from backend import workflow
+from backend.idempotency import idempotent
 from backend.pagination import paginated_response
 from grids.models import GridUnit
 
@@ -354,6 +355,7 @@ class ConsultationListApi(APIView):
         return paginated_response(request, self, found.qs, ConsultationOut)
 
     @extend_schema(request=ConsultationIn, responses={201: ConsultationDetailOut})
+    @idempotent
     def post(self, request: Request) -> Response:
         consultation = services.do_create_consultation(actor=request.user, **_valid(ConsultationIn, request))
         return consultation_answer(request, consultation.pk, status.HTTP_201_CREATED)

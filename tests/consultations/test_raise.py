@@ -62,3 +62,14 @@ def test_filters(api, tree, raise_topic):
     assert ids("following=false") == set()
     refused(client.get("/api/v1/consultations?status=bogus"), 400)
     refused(client.get("/api/v1/consultations?grid=abc"), 400)
+
+
+def test_a_retry_with_the_same_idempotency_key_raises_one_topic(api, tree):
+    from consultations.models import Consultation
+
+    client = api.as_user(tree.resident1)
+    body = {**BODY, "grid": tree.micro1.pk}
+    first = ok(client.post("/api/v1/consultations", body, HTTP_IDEMPOTENCY_KEY="c-1"), 201)
+    again = client.post("/api/v1/consultations", body, HTTP_IDEMPOTENCY_KEY="c-1")
+    assert again.status_code == 201 and again.json()["id"] == first["id"]
+    assert Consultation.objects.filter(title=BODY["title"]).count() == 1

@@ -150,3 +150,12 @@ def test_a_failed_case_referred_to_petition_is_handed_over(tree, make_case, team
     assert landed and landed[0]["source"] == "case"
     assert "王女士" not in json.dumps(landed, ensure_ascii=False)
     assert "to_petition" in events_of(case.events.all())
+
+
+@pytest.mark.parametrize("model", ["petition", "outboundcall", "conflictlink", "inboundreceipt"])
+def test_admin_changelists_render(petition, model):
+    from tests.residents.factories import UserFactory
+
+    client = Client()
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    assert client.get(f"/admin/linkage/{model}/").status_code == 200

@@ -1,0 +1,50 @@
+"""Admin for the linked systems: petitions with their timelines, the outbox (what is waiting,
+how often it was tried, its last error) and the conflict-system links. Read-only: states move
+through the webhooks and services, which write the timelines."""
+
+from django.contrib import admin
+
+from .models import ConflictLink, InboundReceipt, OutboundCall, Petition, PetitionEvent
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+class PetitionEventInline(admin.TabularInline):
+    model = PetitionEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "actor", "from_status", "to_status", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Petition)
+class PetitionAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "status", "appeal", "case", "accept_due_at", "reply_due_at", "review_due_at"]
+    list_filter = ["status", "extended"]
+    raw_id_fields = ["appeal", "case"]
+    inlines = [PetitionEventInline]
+
+
+@admin.register(OutboundCall)
+class OutboundCallAdmin(ReadOnlyAdmin):
+    list_display = ["key", "system", "path", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    list_filter = ["system"]
+    search_fields = ["key"]
+
+
+@admin.register(ConflictLink)
+class ConflictLinkAdmin(ReadOnlyAdmin):
+    list_display = ["external_id", "case", "dispatched", "created_at"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(InboundReceipt)
+class InboundReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["system", "sender_id", "received_at"]
+    list_filter = ["system"]
