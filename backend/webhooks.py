@@ -21,6 +21,7 @@ class SignedWebhookApi(APIView):
     authentication_classes: ClassVar[list] = []
     throttle_classes: ClassVar[list] = []
     signature_header: ClassVar[str] = SIGNATURE_HEADER
+    schema_errors: ClassVar[tuple[int, ...]] = (401,)  # a bad signature (backend/schema.py)
 
     def secret(self) -> str:
         raise NotImplementedError

@@ -61,6 +61,7 @@ class WeChatPushApi(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    schema_errors = (400, 403)  # a malformed push; a bad signature (backend/schema.py)
 
     @extend_schema(
         operation_id="wechat_push_verify",

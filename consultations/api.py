@@ -17,6 +17,7 @@ from backend import workflow
 from backend.idempotency import idempotent
 from backend.pagination import paginated_response
 from grids.models import GridUnit
+from resources.selectors import station_get
 
 from . import selectors, services
 from .filters import ConsultationFilter
@@ -218,6 +219,7 @@ class MeetingOut(serializers.ModelSerializer):
             "consultation",
             "scheduled_at",
             "place",
+            "station",
             "agenda",
             "quorum",
             "registered",
@@ -281,9 +283,11 @@ class ReviewIn(serializers.Serializer):
 
 class MeetingIn(serializers.Serializer):
     scheduled_at = serializers.DateTimeField()
-    place = serializers.CharField(max_length=200)
+    place = serializers.CharField(max_length=200, allow_blank=True, help_text="blank: the station's name")
     agenda = serializers.ListField(child=serializers.CharField(max_length=200), max_length=30, default=list)
     quorum = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+    station = serializers.IntegerField(required=False, help_text="a 五港 station to hold it at (reserved for it)")
+    duration_minutes = serializers.IntegerField(min_value=15, max_value=480, required=False, default=120)
 
 
 class CodeIn(serializers.Serializer):
@@ -540,9 +544,10 @@ class ConsultationMeetingsApi(APIView):
     )
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
-        meeting = services.do_schedule_meeting(
-            consultation=consultation, actor=request.user, **_valid(MeetingIn, request)
-        )
+        data = _valid(MeetingIn, request)
+        if "station" in data:
+            data["station"] = station_get(user=request.user, station_id=data["station"])
+        meeting = services.do_schedule_meeting(consultation=consultation, actor=request.user, **data)
         return meeting_answer(request, meeting.pk, status.HTTP_201_CREATED)
 
 

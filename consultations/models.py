@@ -369,6 +369,11 @@ class Meeting(models.Model):
     # Signed-in attendees needed for a motion to pass.
     quorum = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     check_in_code = models.CharField(max_length=8)
+    # A 五港 station may host it: the meeting then holds a reservation of the station's time.
+    station = models.ForeignKey("resources.Station", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reservation = models.OneToOneField(
+        "resources.Reservation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     # Minutes (纪要), recorded by staff, approved by attendees.

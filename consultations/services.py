@@ -32,6 +32,8 @@ from monthly.models import Round, RoundStatus
 from monthly.selectors import is_eligible as monthly_eligible
 from notifications.services import notify
 from residents.models import User
+from resources import services as resources_services
+from resources.models import Station
 
 from . import selectors
 from .discussion.services import held_label, held_status, log_hold, queue_photo_checks, screen_text
@@ -513,8 +515,12 @@ def do_schedule_meeting(
     place: str,
     agenda: list[str],
     quorum: int | None = None,
+    station: Station | None = None,
+    duration_minutes: int = 120,
     now: datetime | None = None,
 ) -> Meeting:
+    """A meeting at a place, or at a 五港 station, whose time it then reserves (409
+    `reservation_overlap` when the station is taken)."""
     now = _now(now)
     consultation = _lock(consultation)
     ensure_staff(actor, consultation)
@@ -526,10 +532,27 @@ def do_schedule_meeting(
             code="in_the_past",
             fields={"scheduled_at": ["in the past"]},
         )
+    if not place and station is None:
+        raise InvalidInput(
+            Msg("请填写会议地点或选择驿站。", "Name a place or a station."),
+            code="place_required",
+            fields={"place": ["required"]},
+        )
+    reservation = None
+    if station is not None:
+        reservation = resources_services.do_create_reservation(
+            station=station,
+            actor=actor,
+            starts_at=scheduled_at,
+            ends_at=scheduled_at + timedelta(minutes=duration_minutes),
+            purpose=f"家门口议事：{consultation.title}"[:200],
+        )
     meeting = Meeting.objects.create(
         consultation=consultation,
         scheduled_at=scheduled_at,
-        place=place,
+        place=place or (station.name if station else ""),
+        station=station,
+        reservation=reservation,
         agenda=agenda,
         quorum=quorum or settings.CONSULTATION_DEFAULT_QUORUM,
         check_in_code=_check_in_code(),

@@ -75,6 +75,8 @@ class PetitionStatusIn(serializers.Serializer):
 class PetitionStatusApi(SignedWebhookApi):
     """智慧信访 pushes a status change; idempotent by `X-Message-Id` (else the body's hash)."""
 
+    schema_errors = (401, 404, 409)  # bad signature; unknown case; a move its state forbids
+
     def secret(self) -> str:
         return settings.PETITION_SECRET
 

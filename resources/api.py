@@ -293,6 +293,7 @@ def _unit(request: Request, unit_id: int | None) -> GridUnit | None:
 
 
 class ProviderListApi(APIView):
+    schema_errors = (409,)  # applying twice
     class Filters(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ProviderKind.choices, required=False)
         skill = serializers.CharField(max_length=30, required=False)
@@ -494,6 +495,7 @@ class PatrolToAppealApi(APIView):
 
 
 class VolunteerListApi(APIView):
+    schema_errors = (409,)  # registering twice in one unit
     class Filters(serializers.Serializer):
         status = serializers.ChoiceField(choices=Volunteer.Status.choices, required=False)
         grid = serializers.IntegerField(required=False)

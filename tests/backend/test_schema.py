@@ -113,7 +113,8 @@ def test_open311_and_health_are_in_the_schema(schema_dict):
     paths = schema_dict["paths"]
     assert "/healthz" in paths
     for tail in ("discovery", "services", "services/{service_code}", "requests", "requests/{request_id}"):
-        assert f"/open311/v2/{tail}.{{ext}}" in paths
+        for ext in ("json", "xml"):  # one path per format, as GeoReport clients name them
+            assert f"/open311/v2/{tail}.{ext}" in paths
 
 
 def test_schema_file_name_is_a_plain_header(api):

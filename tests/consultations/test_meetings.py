@@ -144,3 +144,22 @@ def test_only_staff_see_the_code(api, tree, meeting):
     assert (
         ok(api.as_user(tree.worker1).get(url("meetings", meeting["id"])))["check_in_code"] == meeting["check_in_code"]
     )
+
+
+def test_a_meeting_at_a_station_reserves_its_time(api, tree, in_review):
+    from resources import services as resources_services
+    from resources.models import Reservation
+
+    station = resources_services.do_create_station(actor=tree.staff1, grid=tree.grid1, name="一号五港驿站")
+    body = {"scheduled_at": when(), "place": "", "agenda": ["议程一"], "station": station.pk, "duration_minutes": 90}
+    meeting = ok(api.as_user(tree.staff1).post(url("consultations", in_review["id"], "meetings"), body), 201)
+    assert meeting["station"] == station.pk and meeting["place"] == "一号五港驿站"
+    reservation = Reservation.objects.get(station=station)
+    assert (reservation.ends_at - reservation.starts_at) == timedelta(minutes=90)
+    taken = api.as_user(tree.staff1).post(url("consultations", in_review["id"], "meetings"), body)
+    refused(taken, 409, "reservation_overlap")
+    other = resources_services.do_create_station(actor=tree.staff2, grid=tree.grid2, name="二号驿站")
+    refused(
+        api.as_user(tree.staff1).post(url("consultations", in_review["id"], "meetings"), {**body, "station": other.pk}),
+        404,
+    )

@@ -2077,7 +2077,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/open311/v2/discovery.{ext}": {
+    "/open311/v2/discovery.json": {
         parameters: {
             query?: never;
             header?: never;
@@ -2085,7 +2085,24 @@ export interface paths {
             cookie?: never;
         };
         /** @description Where this endpoint is and what it speaks. */
-        get: operations["open311_discovery"];
+        get: operations["open311_discovery_json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/discovery.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Where this endpoint is and what it speaks. */
+        get: operations["open311_discovery_xml"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2111,7 +2128,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/open311/v2/requests.{ext}": {
+    "/open311/v2/requests.json": {
         parameters: {
             query?: never;
             header?: never;
@@ -2119,7 +2136,7 @@ export interface paths {
             cookie?: never;
         };
         /** @description Public appeals, newest first; without dates the last 90 days; at most 1000. */
-        get: operations["open311_requests"];
+        get: operations["open311_requests_json"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2128,7 +2145,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/open311/v2/requests/{request_id}.{ext}": {
+    "/open311/v2/requests.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Public appeals, newest first; without dates the last 90 days; at most 1000. */
+        get: operations["open311_requests_xml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/requests/{request_id}.json": {
         parameters: {
             query?: never;
             header?: never;
@@ -2136,7 +2170,7 @@ export interface paths {
             cookie?: never;
         };
         /** @description One public appeal, as a list of one (per the spec). */
-        get: operations["open311_request"];
+        get: operations["open311_request_json"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2145,7 +2179,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/open311/v2/services.{ext}": {
+    "/open311/v2/requests/{request_id}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One public appeal, as a list of one (per the spec). */
+        get: operations["open311_request_xml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services.json": {
         parameters: {
             query?: never;
             header?: never;
@@ -2153,7 +2204,7 @@ export interface paths {
             cookie?: never;
         };
         /** @description The categories of appeals, as Open311 services. */
-        get: operations["open311_services"];
+        get: operations["open311_services_json"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2162,7 +2213,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/open311/v2/services/{service_code}.{ext}": {
+    "/open311/v2/services.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The categories of appeals, as Open311 services. */
+        get: operations["open311_services_xml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services/{service_code}.json": {
         parameters: {
             query?: never;
             header?: never;
@@ -2170,7 +2238,24 @@ export interface paths {
             cookie?: never;
         };
         /** @description A service's attributes (none: our services take no extra fields). */
-        get: operations["open311_service_definition"];
+        get: operations["open311_service_definition_json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/open311/v2/services/{service_code}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A service's attributes (none: our services take no extra fields). */
+        get: operations["open311_service_definition_xml"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2693,9 +2778,14 @@ export interface components {
         ConsultationsMeetingInRequest: {
             /** Format: date-time */
             scheduled_at: string;
+            /** @description blank: the station's name */
             place: string;
             agenda?: string[];
             quorum?: number;
+            /** @description a 五港 station to hold it at (reserved for it) */
+            station?: number;
+            /** @default 120 */
+            duration_minutes: number;
         };
         ConsultationsMeetingOut: {
             readonly id: number;
@@ -2703,6 +2793,7 @@ export interface components {
             /** Format: date-time */
             scheduled_at: string;
             place: string;
+            station?: number | null;
             agenda?: unknown;
             /** Format: int64 */
             quorum?: number;
@@ -2897,8 +2988,7 @@ export interface components {
             /** @default  */
             reason: string;
             into?: number;
-            /** @default  */
-            to: components["schemas"]["ConsultationsReviewInToEnum"];
+            to?: components["schemas"]["ConsultationsReviewInToEnum"];
             /** @default other */
             category: components["schemas"]["AppealCategoryEnum"];
         };
@@ -3063,22 +3153,6 @@ export interface components {
             shifts: number;
             by_month: components["schemas"]["MonthHoursOut"][];
         };
-        /**
-         * @description * `merchant` - 商户
-         *     * `craftsman` - 工匠
-         *     * `partner` - 合作伙伴
-         * @enum {string}
-         */
-        KindA00Enum: "merchant" | "craftsman" | "partner";
-        /**
-         * @description * `police` - 义警
-         *     * `rider` - 快递外卖骑手
-         *     * `agent` - 房产经纪人
-         *     * `elder` - 五老
-         *     * `other` - 其他
-         * @enum {string}
-         */
-        KindD36Enum: "police" | "rider" | "agent" | "elder" | "other";
         /**
          * @description * `district` - 区
          *     * `street` - 街道（一级网格）
@@ -3965,6 +4039,9 @@ export interface components {
          * @enum {string}
          */
         PetitionOutStatusEnum: "handed_over" | "accepted" | "handling" | "replied" | "review_requested" | "reviewed" | "closed";
+        PetitionReasonInRequest: {
+            reason: string;
+        };
         PetitionStatusInRequest: {
             case_id: string;
             status: components["schemas"]["PetitionStatusInStatusEnum"];
@@ -4003,7 +4080,7 @@ export interface components {
          */
         ProviderEnum: "wecom" | "dingtalk" | "feishu";
         ProviderInRequest: {
-            kind: components["schemas"]["KindA00Enum"];
+            kind: components["schemas"]["ProviderKindEnum"];
             name: string;
             skills?: string[];
             grids: number[];
@@ -4011,17 +4088,23 @@ export interface components {
             hours: string;
             /** @default 0 */
             free_quota_per_month: number;
-            /** @default  */
-            contact: string;
+            contact?: string;
             /**
              * @description apply for oneself (staff verify)
              * @default false
              */
             apply: boolean;
         };
+        /**
+         * @description * `merchant` - 商户
+         *     * `craftsman` - 工匠
+         *     * `partner` - 合作伙伴
+         * @enum {string}
+         */
+        ProviderKindEnum: "merchant" | "craftsman" | "partner";
         ProviderOut: {
             readonly id: number;
-            kind: components["schemas"]["KindA00Enum"];
+            kind: components["schemas"]["ProviderKindEnum"];
             name: string;
             skills?: unknown;
             readonly grids: number[];
@@ -4059,6 +4142,7 @@ export interface components {
          */
         ReasonEnum: "spam" | "offensive" | "privacy" | "off_topic" | "other";
         ReasonInRequest: {
+            /** @default  */
             reason: string;
         };
         /**
@@ -4328,13 +4412,22 @@ export interface components {
             unread_count: number;
         };
         VolunteerInRequest: {
-            kind: components["schemas"]["KindD36Enum"];
+            kind: components["schemas"]["VolunteerKindEnum"];
             grid: number;
         };
+        /**
+         * @description * `police` - 义警
+         *     * `rider` - 快递外卖骑手
+         *     * `agent` - 房产经纪人
+         *     * `elder` - 五老
+         *     * `other` - 其他
+         * @enum {string}
+         */
+        VolunteerKindEnum: "police" | "rider" | "agent" | "elder" | "other";
         VolunteerOut: {
             readonly id: number;
             user: number;
-            kind: components["schemas"]["KindD36Enum"];
+            kind: components["schemas"]["VolunteerKindEnum"];
             grid: number;
             status?: components["schemas"]["VolunteerOutStatusEnum"];
             /** Format: date-time */
@@ -5713,7 +5806,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReasonInRequest"];
+                "application/json": components["schemas"]["PetitionReasonInRequest"];
             };
         };
         responses: {
@@ -6376,7 +6469,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ReasonInRequest"];
             };
@@ -18542,16 +18635,13 @@ export interface operations {
             };
         };
     };
-    open311_discovery: {
+    open311_discovery_json: {
         parameters: {
             query?: {
                 format?: "json" | "xml";
             };
             header?: never;
-            path: {
-                /** @description the representation */
-                ext: "json" | "xml";
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -18562,7 +18652,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsDiscoveryOut"];
-                    "application/xml": components["schemas"]["AppealsDiscoveryOut"];
                 };
             };
             /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
@@ -18572,7 +18661,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
             /** @description Absent, or outside the caller's scope. */
@@ -18582,7 +18670,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
             /** @description Throttled; `Retry-After` says when to try again. */
@@ -18594,7 +18681,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
             /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
@@ -18606,6 +18692,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+        };
+    };
+    open311_discovery_xml: {
+        parameters: {
+            query?: {
+                format?: "json" | "xml";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsDiscoveryOut"];
+                };
+            };
+            /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description Absent, or outside the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description Throttled; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
@@ -18679,7 +18825,7 @@ export interface operations {
             };
         };
     };
-    open311_requests: {
+    open311_requests_json: {
         parameters: {
             query?: {
                 end_date?: string;
@@ -18695,10 +18841,7 @@ export interface operations {
                 status?: string;
             };
             header?: never;
-            path: {
-                /** @description the representation */
-                ext: "json" | "xml";
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -18709,7 +18852,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsRequestOut"][];
-                    "application/xml": components["schemas"]["AppealsRequestOut"][];
                 };
             };
             /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
@@ -18719,7 +18861,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
             /** @description Absent, or outside the caller's scope. */
@@ -18729,7 +18870,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
             /** @description Throttled; `Retry-After` says when to try again. */
@@ -18741,7 +18881,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
             /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
@@ -18753,20 +18892,88 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+        };
+    };
+    open311_requests_xml: {
+        parameters: {
+            query?: {
+                end_date?: string;
+                format?: "json" | "xml";
+                /** @description accepted and ignored: one jurisdiction */
+                jurisdiction_id?: string;
+                /** @description comma-separated service codes */
+                service_code?: string;
+                /** @description comma-separated ids; overrides all others */
+                service_request_id?: string;
+                start_date?: string;
+                /** @description open, closed or both comma-separated */
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsRequestOut"][];
+                };
+            };
+            /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description Absent, or outside the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description Throttled; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
         };
     };
-    open311_request: {
+    open311_request_json: {
         parameters: {
             query?: {
                 format?: "json" | "xml";
             };
             header?: never;
             path: {
-                /** @description the representation */
-                ext: "json" | "xml";
                 request_id: string;
             };
             cookie?: never;
@@ -18779,7 +18986,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsRequestOut"][];
-                    "application/xml": components["schemas"]["AppealsRequestOut"][];
                 };
             };
             /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
@@ -18789,7 +18995,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
             /** @description Absent, or outside the caller's scope. */
@@ -18799,7 +19004,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
             /** @description Throttled; `Retry-After` says when to try again. */
@@ -18811,7 +19015,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
             /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
@@ -18823,20 +19026,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
         };
     };
-    open311_services: {
+    open311_request_xml: {
         parameters: {
             query?: {
                 format?: "json" | "xml";
             };
             header?: never;
             path: {
-                /** @description the representation */
-                ext: "json" | "xml";
+                request_id: string;
             };
             cookie?: never;
         };
@@ -18847,8 +19048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AppealsServiceOut"][];
-                    "application/xml": components["schemas"]["AppealsServiceOut"][];
+                    "application/xml": components["schemas"]["AppealsRequestOut"][];
                 };
             };
             /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
@@ -18857,7 +19057,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
                     "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
@@ -18867,7 +19066,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
                     "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
@@ -18879,7 +19077,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
                     "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
@@ -18891,21 +19088,140 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
                     "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
         };
     };
-    open311_service_definition: {
+    open311_services_json: {
+        parameters: {
+            query?: {
+                format?: "json" | "xml";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealsServiceOut"][];
+                };
+            };
+            /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description Absent, or outside the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description Throttled; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+        };
+    };
+    open311_services_xml: {
+        parameters: {
+            query?: {
+                format?: "json" | "xml";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsServiceOut"][];
+                };
+            };
+            /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description Absent, or outside the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description Throttled; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+        };
+    };
+    open311_service_definition_json: {
         parameters: {
             query?: {
                 format?: "json" | "xml";
             };
             header?: never;
             path: {
-                /** @description the representation */
-                ext: "json" | "xml";
                 service_code: "environment" | "facilities" | "neighbour" | "other" | "policy" | "property" | "safety" | "utilities";
             };
             cookie?: never;
@@ -18918,7 +19234,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsServiceDefinitionOut"];
-                    "application/xml": components["schemas"]["AppealsServiceDefinitionOut"];
                 };
             };
             /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
@@ -18928,7 +19243,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
             /** @description Absent, or outside the caller's scope. */
@@ -18938,7 +19252,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
             /** @description Throttled; `Retry-After` says when to try again. */
@@ -18950,7 +19263,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
-                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
             /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
@@ -18962,6 +19274,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+        };
+    };
+    open311_service_definition_xml: {
+        parameters: {
+            query?: {
+                format?: "json" | "xml";
+            };
+            header?: never;
+            path: {
+                service_code: "environment" | "facilities" | "neighbour" | "other" | "policy" | "property" | "safety" | "utilities";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsServiceDefinitionOut"];
+                };
+            };
+            /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description Absent, or outside the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description Throttled; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
+                };
+            };
+            /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/xml": components["schemas"]["AppealsOpen311ErrorOut"][];
                 };
             };
