@@ -20,7 +20,6 @@ from .factories import make_appeal
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fault]
 
-PENDING = "fixed by the join-free lock of the refactor (issue 10, branch `refactor`)"
 
 
 def run_together(jobs: list[Callable[[], Any]]) -> list[Any]:
@@ -48,7 +47,6 @@ def codes(answers: list[Any]) -> Counter:
     return Counter(a.status_code if hasattr(a, "status_code") else type(a).__name__ for a in answers)
 
 
-@pytest.mark.xfail(strict=False, reason=PENDING)
 def test_twenty_parallel_escalations_never_500(tree):
     appeal = make_appeal(submitter=tree.resident1)
     staff = Api().as_user(tree.staff1)
@@ -59,7 +57,6 @@ def test_twenty_parallel_escalations_never_500(tree):
     assert seen[200] >= 1, seen
 
 
-@pytest.mark.xfail(strict=False, reason=PENDING)
 def test_escalation_racing_acceptance_never_500(tree):
     for _ in range(5):
         appeal = make_appeal(submitter=tree.resident1)
