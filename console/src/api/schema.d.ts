@@ -9998,6 +9998,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description No token, or a bad or expired one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The request body is too large. */
             413: {
                 headers: {
@@ -10136,6 +10145,33 @@ export interface operations {
             };
             /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or a bad or expired one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Absent, or outside the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Illegal in the object's current state, or a duplicate. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15708,6 +15744,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Illegal in the object's current state, or a duplicate. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Throttled; `Retry-After` says when to try again. */
             429: {
                 headers: {
@@ -15782,6 +15827,15 @@ export interface operations {
             };
             /** @description Absent, or outside the caller's scope. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Illegal in the object's current state, or a duplicate. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17825,6 +17879,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Illegal in the object's current state, or a duplicate. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Throttled; `Retry-After` says when to try again. */
             429: {
                 headers: {
@@ -17899,6 +17962,15 @@ export interface operations {
             };
             /** @description Absent, or outside the caller's scope. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Illegal in the object's current state, or a duplicate. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18453,6 +18525,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The object is known to the caller, but this action is not allowed for their role. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Throttled; `Retry-After` says when to try again. */
             429: {
                 headers: {
@@ -18506,6 +18587,15 @@ export interface operations {
             };
             /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The object is known to the caller, but this action is not allowed for their role. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
