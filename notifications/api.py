@@ -12,11 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.filtering import filtered
 from backend.pagination import paginated_response
 from grids.models import GridUnit
 
 from . import selectors, services
 from .delivery import inbox_payload
+from .filters import AnnouncementFilter, DeliveryFilter, GroupChatFilter, NotificationFilter
 from .models import Announcement, Delivery, DeliveryStatus, GroupChat, Notification, Provider
 
 # --- inbox ---------------------------------------------------------------------------------
@@ -43,15 +45,9 @@ UnreadCountOut = inline_serializer("UnreadCountOut", {"unread_count": serializer
 
 
 class NotificationListApi(APIView):
-
-    class Filters(serializers.Serializer):
-        unread = serializers.BooleanField(required=False, allow_null=True, default=None)
-
     @extend_schema(parameters=[OpenApiParameter("unread", bool)], responses=NotificationOut(many=True))
     def get(self, request: Request) -> Response:
-        filters = self.Filters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        rows = selectors.inbox(user=request.user, unread=filters.validated_data["unread"])
+        rows = filtered(NotificationFilter, request, selectors.inbox(user=request.user))
         return paginated_response(request, self, rows, NotificationOut)
 
 
@@ -115,11 +111,6 @@ class GroupChatOut(serializers.ModelSerializer):
 
 
 class GroupChatListApi(APIView):
-
-    class Filters(serializers.Serializer):
-        grid = serializers.IntegerField(required=False)
-        provider = serializers.ChoiceField(choices=Provider.choices, required=False)
-
     class GroupChatIn(serializers.Serializer):
         grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
         name = serializers.CharField(max_length=100)
@@ -132,13 +123,7 @@ class GroupChatListApi(APIView):
         responses=GroupChatOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        filters = self.Filters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        rows = selectors.group_chats_visible_to(user=request.user)
-        if "grid" in filters.validated_data:
-            rows = rows.filter(grid_id=filters.validated_data["grid"])
-        if "provider" in filters.validated_data:
-            rows = rows.filter(provider=filters.validated_data["provider"])
+        rows = filtered(GroupChatFilter, request, selectors.group_chats_visible_to(user=request.user))
         return paginated_response(request, self, rows, GroupChatOut)
 
     @extend_schema(request=GroupChatIn, responses={201: GroupChatOut})
@@ -213,12 +198,6 @@ class GroupChatTestApi(APIView):
 
 
 class DeliveryListApi(APIView):
-
-    class Filters(serializers.Serializer):
-        status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
-        announcement = serializers.IntegerField(required=False)
-        chat = serializers.IntegerField(required=False)
-
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=DeliveryStatus.values),
@@ -228,9 +207,7 @@ class DeliveryListApi(APIView):
         responses=DeliveryOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        filters = self.Filters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        rows = selectors.deliveries_visible_to(user=request.user, **filters.validated_data)
+        rows = filtered(DeliveryFilter, request, selectors.deliveries_visible_to(user=request.user))
         return paginated_response(request, self, rows, DeliveryOut)
 
 
@@ -294,9 +271,7 @@ class AnnouncementListApi(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("grid", int)], responses=AnnouncementOut(many=True))
     def get(self, request: Request) -> Response:
-        rows = selectors.announcements_visible_to(user=request.user)
-        if grid := request.query_params.get("grid"):
-            rows = rows.filter(grid_id=int(grid)) if grid.isdigit() else rows.none()
+        rows = filtered(AnnouncementFilter, request, selectors.announcements_visible_to(user=request.user))
         return paginated_response(request, self, rows, AnnouncementOut)
 
     @extend_schema(request=AnnouncementIn, responses={201: AnnouncementOut})

@@ -14,13 +14,8 @@ from grids.scope import path_q, reach_paths
 from .models import Announcement, Delivery, DeliveryStatus, GroupChat, Notification
 
 
-def inbox(*, user: Any, unread: bool | None = None) -> QuerySet[Notification]:
-    rows = Notification.objects.filter(user=user).select_related("message")
-    if unread is True:
-        rows = rows.filter(read_at__isnull=True)
-    elif unread is False:
-        rows = rows.filter(read_at__isnull=False)
-    return rows
+def inbox(*, user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("message")
 
 
 def notification_get(*, user: Any, notification_id: int) -> Notification:
@@ -74,19 +69,10 @@ def delivery_counts(announcement: Announcement) -> dict[str, int]:
     return {status: getattr(announcement, f"deliveries_{status}", 0) for status in DeliveryStatus.values}
 
 
-def deliveries_visible_to(
-    *, user: Any, status: str | None = None, announcement: int | None = None, chat: int | None = None
-) -> QuerySet[Delivery]:
-    rows = Delivery.objects.filter(path_q(_staff_paths(user), "grid_path")).select_related(
+def deliveries_visible_to(*, user: Any) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(path_q(_staff_paths(user), "grid_path")).select_related(
         "message__announcement", "chat"
     )
-    if status:
-        rows = rows.filter(status=status)
-    if announcement is not None:
-        rows = rows.filter(message__announcement__pk=announcement)
-    if chat is not None:
-        rows = rows.filter(chat_id=chat)
-    return rows
 
 
 def delivery_get(*, user: Any, delivery_id: int) -> Delivery:

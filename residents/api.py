@@ -13,12 +13,14 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from backend.filtering import filtered
 from backend.pagination import paginated_response
 from backend.throttling import ScopedThrottle
 from grids.models import GridUnit, Role
 from grids.scope import is_admin_somewhere
 
 from . import selectors, services
+from .filters import ResidenceFilter
 from .models import Residence, ResidenceStatus, User
 
 # --- serializers -------------------------------------------------------------------------
@@ -185,24 +187,13 @@ class ResidenceStaffOut(ResidenceOut):
 
 
 class ResidenceListApi(APIView):
-
-    class Filters(serializers.Serializer):
-        status = serializers.ChoiceField(choices=ResidenceStatus.choices, required=False)
-        grid = serializers.IntegerField(required=False)
-
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=ResidenceStatus.values), OpenApiParameter("grid", int)],
         responses=ResidenceStaffOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        filters = self.Filters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
         rows = selectors.residences_visible_to(user=request.user).select_related("grid", "user")
-        if "status" in filters.validated_data:
-            rows = rows.filter(status=filters.validated_data["status"])
-        if "grid" in filters.validated_data:
-            rows = rows.filter(grid_id=filters.validated_data["grid"])
-        return paginated_response(request, self, rows, ResidenceStaffOut)
+        return paginated_response(request, self, filtered(ResidenceFilter, request, rows), ResidenceStaffOut)
 
 
 class ResidenceDetailApi(APIView):

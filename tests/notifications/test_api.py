@@ -252,3 +252,47 @@ def test_no_answer_ever_contains_a_secret_or_webhook_key(
         assert SECRET not in text
         for token in tokens:
             assert token not in text
+
+
+# --- list filters (notifications/filters.py) -----------------------------------------------
+
+
+def test_chat_and_announcement_filters_narrow(api, tree, make_chat):
+    wecom, _ = make_chat(tree.grid1)
+    feishu, _ = make_chat(tree.micro1, "feishu")
+    staff = api.as_user(tree.staff1)
+
+    def ids(path: str) -> list[int]:
+        response = staff.get(path)
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["results"]]
+
+    assert ids("/api/v1/group-chats?provider=feishu") == [feishu.pk]
+    assert ids(f"/api/v1/group-chats?grid={tree.grid1.pk}") == [wecom.pk]
+    assert ids(f"/api/v1/group-chats?grid={tree.grid1.pk}&provider=feishu") == []
+    created = announce(api, tree.staff1, tree.micro1).json()  # reaches the micro-grid's chat only
+    assert ids(f"/api/v1/announcements?grid={tree.micro1.pk}") == [created["id"]]
+    assert ids(f"/api/v1/announcements?grid={tree.grid1.pk}") == []
+    assert ids(f"/api/v1/deliveries?announcement={created['id']}&chat={feishu.pk}") != []
+    assert ids(f"/api/v1/deliveries?announcement={created['id']}&chat={wecom.pk}") == []
+    assert ids(f"/api/v1/deliveries?announcement={created['id']}&status=pending") != []
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/notifications?unread=maybe", "unread"),
+        ("/api/v1/group-chats?provider=qq", "provider"),
+        ("/api/v1/group-chats?grid=abc", "grid"),
+        ("/api/v1/deliveries?status=lost", "status"),
+        ("/api/v1/deliveries?announcement=x", "announcement"),
+        ("/api/v1/deliveries?chat=1.5", "chat"),
+        ("/api/v1/announcements?grid=abc", "grid"),
+        (f"/api/v1/announcements?grid={2**70}", "grid"),
+    ],
+)
+def test_a_bad_filter_value_is_400_naming_it(api, tree, path, field):
+    response = api.as_user(tree.staff1).get(path)
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and list(error["fields"]) == [field]
