@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from backend.crypto import mask_phone
 from backend.errors import InvalidInput
 from backend.files import file_url
+from backend.filtering import filtered
 from backend.geo import LocationSerializer
 from backend.idempotency import idempotent
 from backend.masking import mask_personal
@@ -27,6 +28,7 @@ from grids.models import GridUnit
 from residents.pii import log_access
 
 from . import hotline, selectors, services
+from .filters import AppealFilter
 from .models import Appeal, AppealAttachment, AppealEvent, AppealStatus, Category
 
 # --- output ------------------------------------------------------------------------------
@@ -220,14 +222,6 @@ class AttachmentCreateApi(APIView):
 # --- appeals -----------------------------------------------------------------------------
 
 
-class AppealFilters(serializers.Serializer):
-    status = serializers.ChoiceField(choices=AppealStatus.choices, required=False)
-    category = serializers.ChoiceField(choices=Category.choices, required=False)
-    grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all(), required=False)
-    overdue = serializers.BooleanField(required=False, default=False)
-    mine = serializers.BooleanField(required=False, default=False)
-
-
 class AppealIn(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     title = serializers.CharField(max_length=100)
@@ -254,9 +248,7 @@ class AppealListApi(APIView):
         responses=AppealOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        filters = AppealFilters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        rows = selectors.appeal_list(user=request.user, **filters.validated_data)
+        rows = filtered(AppealFilter, request, selectors.appeal_list(user=request.user))
         return paginated_response(request, self, rows, AppealOut)
 
     @extend_schema(request=AppealIn, responses={201: AppealDetailOut})

@@ -72,31 +72,9 @@ def appeals_visible_to(*, user: Any) -> QuerySet[Appeal]:
     return Appeal.objects.filter(visible)
 
 
-def appeal_list(
-    *,
-    user: Any,
-    status: str | None = None,
-    category: str | None = None,
-    grid: GridUnit | None = None,
-    overdue: bool = False,
-    mine: bool = False,
-) -> QuerySet[Appeal]:
-    """The queue. `grid`: appeals about or handled in that subtree (staff: within their reach,
-    else 404). `mine`: what the caller submitted or accepted."""
-    rows = appeals_visible_to(user=user)
-    if grid is not None:
-        if reach_paths(user, HANDLER_ROLES) and not in_reach(user, grid, HANDLER_ROLES):
-            raise NotFound()
-        rows = rows.filter(Q(handling_path__startswith=grid.path) | Q(grid_path__startswith=grid.path))
-    if status:
-        rows = rows.filter(status=status)
-    if category:
-        rows = rows.filter(category=category)
-    if overdue:
-        rows = rows.filter(is_overdue=True)
-    if mine:
-        rows = rows.filter(Q(submitter_id=user.pk) | Q(accepted_by_id=user.pk))
-    return rows.select_related("handling_grid")
+def appeal_list(*, user: Any) -> QuerySet[Appeal]:
+    """The queue: what the caller may see (filtered by appeals/filters.py)."""
+    return appeals_visible_to(user=user).select_related("handling_grid")
 
 
 def appeal_get(*, user: Any, appeal_id: int) -> Appeal:

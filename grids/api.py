@@ -11,9 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.filtering import filtered
 from backend.pagination import paginated_response
 
 from . import selectors, services
+from .filters import GridUnitFilter
 from .models import Assignment, GridLevel, GridUnit, Role
 from .scope import is_admin_somewhere
 
@@ -48,11 +50,6 @@ class AssignmentIn(serializers.Serializer):
 class GridListApi(APIView):
     requires: ClassVar[dict] = {"POST": is_admin_somewhere}
 
-    class Filters(serializers.Serializer):
-        parent = serializers.IntegerField(required=False)
-        level = serializers.ChoiceField(choices=GridLevel.choices, required=False)
-        q = serializers.CharField(required=False, max_length=50)
-
     @extend_schema(
         parameters=[
             OpenApiParameter("parent", int),
@@ -62,9 +59,7 @@ class GridListApi(APIView):
         responses=GridUnitOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        filters = self.Filters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        units = selectors.unit_list(user=request.user, **filters.validated_data)
+        units = filtered(GridUnitFilter, request, selectors.units_visible_to(user=request.user))
         return paginated_response(request, self, units, GridUnitOut)
 
     @extend_schema(request=GridUnitIn, responses={201: GridUnitOut})

@@ -30,19 +30,6 @@ def _prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts) - 1)]
 
 
-def unit_list(
-    *, user: Any, parent: int | None = None, level: str | None = None, q: str | None = None
-) -> QuerySet[GridUnit]:
-    qs = units_visible_to(user=user)
-    if parent is not None:
-        qs = qs.filter(parent_id=parent)
-    if level:
-        qs = qs.filter(level=level)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
-    return qs
-
-
 def unit_get(*, user: Any, unit_id: int) -> GridUnit:
     unit = units_visible_to(user=user).filter(pk=unit_id).first()
     if unit is None:

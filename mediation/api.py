@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.filtering import filtered
 from backend.idempotency import idempotent
 from backend.pagination import paginated_response
 from backend.workflow import allowed_actions
@@ -23,6 +24,7 @@ from residents.models import User
 from residents.pii import log_access
 
 from . import selectors, services
+from .filters import CaseFilter, TeamFilter
 from .models import (
     Case,
     CaseEvent,
@@ -288,11 +290,6 @@ def _case_out(request: Request, case_id: int, *, acted: bool = False) -> dict[st
 
 
 class TeamListApi(APIView):
-
-    class Filters(serializers.Serializer):
-        grid = serializers.IntegerField(required=False)
-        kind = serializers.ChoiceField(choices=TeamKind.choices, required=False)
-
     @extend_schema(
         parameters=[
             OpenApiParameter("grid", int, description="teams that may take a case in this unit"),
@@ -301,11 +298,7 @@ class TeamListApi(APIView):
         responses=TeamOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        filters = self.Filters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        grid_id = filters.validated_data.get("grid")
-        grid = unit_get(user=request.user, unit_id=grid_id) if grid_id is not None else None
-        teams = selectors.team_list(user=request.user, grid=grid, kind=filters.validated_data.get("kind"))
+        teams = filtered(TeamFilter, request, selectors.team_list(user=request.user))
         return paginated_response(request, self, teams, TeamOut)
 
     @extend_schema(request=TeamIn, responses={201: TeamOut})
@@ -342,15 +335,6 @@ class TeamMembersApi(APIView):
 
 
 class CaseListApi(APIView):
-
-    class Filters(serializers.Serializer):
-        status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
-        category = serializers.ChoiceField(choices=Category.choices, required=False)
-        team = serializers.IntegerField(required=False)
-        grid = serializers.IntegerField(required=False)
-        overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
-        mine = serializers.BooleanField(required=False, allow_null=True, default=None)
-
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=CaseStatus.values),
@@ -364,12 +348,7 @@ class CaseListApi(APIView):
         description="The caller's cases: the ones they mediate first, then by what is due next.",
     )
     def get(self, request: Request) -> Response:
-        filters = self.Filters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = dict(filters.validated_data)
-        if params.get("grid") is not None:
-            params["grid"] = unit_get(user=request.user, unit_id=params["grid"])
-        cases = selectors.case_list(user=request.user, **params)
+        cases = filtered(CaseFilter, request, selectors.case_list(user=request.user))
         return paginated_response(request, self, cases, CaseListOut, ordering="sort_key")
 
     @extend_schema(request=CaseIn, responses={201: CaseOut})

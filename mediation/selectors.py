@@ -58,14 +58,9 @@ def teams_visible_to(*, user: Any) -> QuerySet[MediationTeam]:
     return MediationTeam.objects.filter(visible)
 
 
-def team_list(*, user: Any, grid: GridUnit | None = None, kind: str | None = None) -> QuerySet[MediationTeam]:
-    """`grid`: the teams that may take a case there (attached to it or an ancestor)."""
-    teams = teams_visible_to(user=user).select_related("grid").annotate(member_count=Count("members"))
-    if grid is not None:
-        teams = teams.filter(grid__path__in=grid.ancestor_paths)
-    if kind:
-        teams = teams.filter(kind=kind)
-    return teams
+def team_list(*, user: Any) -> QuerySet[MediationTeam]:
+    """With their member counts (filtered by mediation/filters.py)."""
+    return teams_visible_to(user=user).select_related("grid").annotate(member_count=Count("members"))
 
 
 def team_get(*, user: Any, team_id: int) -> MediationTeam:
@@ -119,18 +114,9 @@ _ID_SPAN = 10**8
 _RANK_STEP = 3 * 10**18
 
 
-def case_list(
-    *,
-    user: Any,
-    status: str | None = None,
-    category: str | None = None,
-    team: int | None = None,
-    grid: GridUnit | None = None,
-    overdue: bool | None = None,
-    mine: bool | None = None,
-) -> QuerySet[Case]:
+def case_list(*, user: Any) -> QuerySet[Case]:
     """The caller's cases, the ones they mediate first, then by what is due next (the next
-    session or the deadline); order by `sort_key`."""
+    session or the deadline); order by `sort_key`. `mine` is annotated for mediation/filters.py."""
     # An uncorrelated IN (one hashed subplan), not EXISTS per row: the whole visible set is ranked.
     assigned = Q(pk__in=Case.mediators.through.objects.filter(user_id=user.pk).values("case_id"))
     rank = CaseExpr(
@@ -138,7 +124,7 @@ def case_list(
         When(assigned, then=Value(0)),
         default=Value(1),
     )
-    cases = (
+    return (
         cases_visible_to(user=user)
         .select_related("grid", "team")
         .annotate(
@@ -149,23 +135,6 @@ def case_list(
             ),
         )
     )
-    if status:
-        cases = cases.filter(status=status)
-    if category:
-        cases = cases.filter(category=category)
-    if team is not None:
-        cases = cases.filter(team_id=team)
-    if grid is not None:
-        cases = cases.filter(grid_path__startswith=grid.path)
-    if overdue is not None:
-        cases = (
-            cases.filter(is_overdue=overdue, status__in=OPEN_STATUSES) if overdue else cases.filter(is_overdue=False)
-        )
-    if mine:
-        cases = cases.filter(
-            Q(mine=True) | Q(applicant=user) | Q(pk__in=Party.objects.filter(user=user).values("case_id"))
-        )
-    return cases
 
 
 def case_get(*, user: Any, case_id: int) -> Case:

@@ -16,12 +16,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.auth import JWTStatelessUserAuthentication
+from backend.filtering import filtered
 from backend.pagination import paginated_response
 from backend.throttling import ScopedThrottle
 from backend.workflow import allowed_actions
 from grids.models import GridUnit
 
 from . import selectors, services
+from .filters import RoundFilter
 from .models import Candidate, Nomination, ProgressReport, ResultsVisibility, Round, RoundEvent, RoundStatus
 
 # --- serializers -------------------------------------------------------------------------
@@ -261,12 +263,6 @@ class RoundUpdateIn(RoundIn):
 
 
 class RoundListApi(APIView):
-
-    class Filters(serializers.Serializer):
-        scope = serializers.IntegerField(required=False)
-        status = serializers.ChoiceField(choices=RoundStatus.choices, required=False)
-        month = serializers.CharField(required=False)
-
     @extend_schema(
         parameters=[
             OpenApiParameter("scope", int),
@@ -276,9 +272,7 @@ class RoundListApi(APIView):
         responses=RoundOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        filters = self.Filters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        rows = selectors.round_list(user=request.user, **filters.validated_data)
+        rows = filtered(RoundFilter, request, selectors.rounds_visible_to(user=request.user))
         return paginated_response(request, self, rows, RoundOut)
 
     @extend_schema(request=RoundIn, responses={201: RoundDetailOut})

@@ -30,19 +30,6 @@ def rounds_visible_to(*, user: Any) -> QuerySet[Round]:
     return Round.objects.select_related("scope", "winner")
 
 
-def round_list(
-    *, user: Any, scope: int | None = None, status: str | None = None, month: str | None = None
-) -> QuerySet[Round]:
-    rows = rounds_visible_to(user=user)
-    if scope is not None:
-        rows = rows.filter(scope_id=scope)
-    if status:
-        rows = rows.filter(status=status)
-    if month:
-        rows = rows.filter(month=month)
-    return rows
-
-
 def round_get(*, user: Any, round_id: int) -> Round:
     found = rounds_visible_to(user=user).filter(pk=round_id).first()
     if found is None:

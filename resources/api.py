@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from appeals.models import Category as AppealCategory
 from backend.errors import InvalidInput
+from backend.filtering import filtered
 from backend.geo import LocationSerializer
 from backend.messages import Msg
 from backend.pagination import paginated_response
@@ -26,6 +27,7 @@ from mediation.models import Category as CaseCategory
 from mediation.services import PartyIn as CaseParty
 
 from . import selectors, services
+from .filters import ProviderFilter, VolunteerFilter
 from .models import (
     Booking,
     Patrol,
@@ -294,12 +296,6 @@ def _unit(request: Request, unit_id: int | None) -> GridUnit | None:
 
 class ProviderListApi(APIView):
     schema_errors = (409,)  # applying twice
-    class Filters(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=ProviderKind.choices, required=False)
-        skill = serializers.CharField(max_length=30, required=False)
-        grid = serializers.IntegerField(required=False)
-        q = serializers.CharField(max_length=50, required=False)
-
     @extend_schema(
         parameters=[
             OpenApiParameter("kind", str, enum=ProviderKind.values),
@@ -310,9 +306,7 @@ class ProviderListApi(APIView):
         responses=ProviderOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        params = _valid(self.Filters, request.query_params)
-        params["grid"] = _unit(request, params.get("grid"))
-        rows = selectors.provider_list(user=request.user, **params)
+        rows = filtered(ProviderFilter, request, selectors.provider_list(user=request.user))
         return paginated_response(request, self, rows, ProviderOut, context={"request": request})
 
     @extend_schema(request=ProviderIn, responses={201: ProviderOut})
@@ -496,23 +490,13 @@ class PatrolToAppealApi(APIView):
 
 class VolunteerListApi(APIView):
     schema_errors = (409,)  # registering twice in one unit
-    class Filters(serializers.Serializer):
-        status = serializers.ChoiceField(choices=Volunteer.Status.choices, required=False)
-        grid = serializers.IntegerField(required=False)
-
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=Volunteer.Status.values), OpenApiParameter("grid", int)],
         responses=VolunteerOut(many=True),
         description="Staff: the registrations of their area; anyone: their own.",
     )
     def get(self, request: Request) -> Response:
-        params = _valid(self.Filters, request.query_params)
-        rows = selectors.volunteers_visible_to(user=request.user)
-        if params.get("status"):
-            rows = rows.filter(status=params["status"])
-        grid = _unit(request, params.get("grid"))
-        if grid is not None:
-            rows = rows.filter(grid_path__startswith=grid.path)
+        rows = filtered(VolunteerFilter, request, selectors.volunteers_visible_to(user=request.user))
         return paginated_response(request, self, rows, VolunteerOut)
 
     @extend_schema(request=VolunteerIn, responses={201: VolunteerOut})

@@ -46,19 +46,9 @@ def providers_visible_to(*, user: Any) -> QuerySet[Provider]:
     return Provider.objects.filter(pk__in=ids)
 
 
-def provider_list(
-    *, user: Any, kind: str | None = None, skill: str | None = None, grid: GridUnit | None = None, q: str | None = None
-) -> QuerySet[Provider]:
-    rows = providers_visible_to(user=user)
-    if kind:
-        rows = rows.filter(kind=kind)
-    if skill:
-        rows = rows.filter(skills_text__contains=f"|{skill.strip()}|")
-    if grid is not None:
-        rows = rows.filter(pk__in=Provider.objects.filter(grids__path__in=grid.ancestor_paths).values("pk"))
-    if q:
-        rows = rows.filter(Q(name__icontains=q) | Q(skills_text__icontains=q))
-    return rows.select_related("home_grid").prefetch_related("grids")
+def provider_list(*, user: Any) -> QuerySet[Provider]:
+    """With their areas (filtered by resources/filters.py)."""
+    return providers_visible_to(user=user).select_related("home_grid").prefetch_related("grids")
 
 
 def provider_get(*, user: Any, provider_id: int) -> Provider:
