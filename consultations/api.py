@@ -20,6 +20,7 @@ from grids.models import GridUnit
 from resources.selectors import station_get
 
 from . import selectors, services
+from .discussion.serializers import render_datetime
 from .filters import ConsultationFilter
 from .models import (
     MAX_BODY,
@@ -91,6 +92,25 @@ class ConsultationOut(serializers.ModelSerializer):
 
     def get_support_threshold(self, consultation: Consultation) -> int:
         return selectors.support_threshold(consultation)
+
+    def to_representation(self, row: Consultation | dict[str, Any]) -> dict[str, Any]:
+        """A row of `selectors.consultation_list`, built by hand (the list is read on every
+        visit, and DRF's per-field machinery cost more CPU than its query); an instance (the
+        detail) the declared way."""
+        if not isinstance(row, dict):
+            return super().to_representation(row)
+        plain = ("id", "level", "kind", "title", "status", "moderation", "support_count", "post_count", "is_overdue")
+        return {
+            **{name: row[name] for name in plain},
+            "grid": row["grid_id"],
+            "grid_name": row["grid_name"],
+            "author": {"id": row["author_id"], "nickname": row["author_nickname"]},
+            "support_threshold": selectors.level_threshold(row["level"]),
+            "supported_by_me": row["supported_by_me"],
+            "following": row["following"],
+            "created_at": render_datetime(row["created_at"]),
+            "updated_at": render_datetime(row["updated_at"]),
+        }
 
 
 class MeetingBriefOut(serializers.ModelSerializer):

@@ -20,10 +20,13 @@ def is_staff_of(user: Any, consultation: Consultation) -> bool:
 
 
 def verified_home(user: Any) -> Residence | None:
-    """The user's verified residence (one row at most), cached on the user for the request."""
+    """The user's verified residence (one row at most), cached on the user for the request.
+    Only the columns scope needs: this runs on every consultation request."""
     if "_consultation_home" not in user.__dict__:
         user.__dict__["_consultation_home"] = (
-            Residence.objects.select_related("grid").filter(user_id=user.pk, status=ResidenceStatus.VERIFIED).first()
+            Residence.objects.filter(user_id=user.pk, status=ResidenceStatus.VERIFIED)
+            .only("id", "user_id", "grid_id", "grid_path", "status")
+            .first()
             if getattr(user, "is_authenticated", False)
             else None
         )

@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import CharField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet
 
 from backend.errors import NotFound
-from grids.models import GridUnit
+from grids.models import Assignment, GridUnit
 from grids.roles import HANDLER_ROLES
 from grids.scope import ROOT, path_q, reach_paths
+from residents.models import Residence, ResidenceStatus
 
 from .models import (
     CheckIn,
@@ -48,7 +49,8 @@ def visible_q(user: Any) -> Q | None:
     home = verified_home(user)
     if home is not None:
         # A topic the content check held is its author's and staff's until a moderator passes it.
-        visible |= Q(grid_path__in=home.grid.ancestor_paths, moderation=PostStatus.VISIBLE)
+        home_unit = GridUnit(path=home.grid_path)  # its ancestors' paths are its path's prefixes
+        visible |= Q(grid_path__in=home_unit.ancestor_paths, moderation=PostStatus.VISIBLE)
     return visible
 
 
@@ -66,8 +68,34 @@ def with_caller(rows: QuerySet[Consultation], user: Any) -> QuerySet[Consultatio
     )
 
 
+# What a list row shows (api.ConsultationOut renders these rows): plain rows, since building
+# model instances (the author's among them, whose encrypted phone would be decrypted) cost more
+# CPU than the page's query.
+LIST_COLUMNS = (
+    "id",
+    "grid_id",
+    "level",
+    "kind",
+    "title",
+    "status",
+    "moderation",
+    "author_id",
+    "support_count",
+    "post_count",
+    "is_overdue",
+    "created_at",
+    "updated_at",
+    "supported_by_me",
+    "following",
+)
+
+
 def consultation_list(*, user: Any) -> QuerySet[Consultation]:
-    return with_caller(consultations_visible_to(user=user), user).select_related("grid", "author")
+    return with_caller(consultations_visible_to(user=user), user).values(
+        *LIST_COLUMNS,
+        grid_name=F("grid__name"),
+        author_nickname=F("author__nickname"),
+    )
 
 
 def consultation_get(*, user: Any, consultation_id: int) -> Consultation:
@@ -75,6 +103,26 @@ def consultation_get(*, user: Any, consultation_id: int) -> Consultation:
     if found is None:
         raise NotFound()
     return found
+
+
+def ensure_visible(*, user: Any, consultation_id: int) -> None:
+    """404 unless the caller sees the consultation, in one query, for reads that need only its
+    id (a thread page): `visible_q`'s rule with the caller's reach and verified home as EXISTS
+    on the row, instead of a query for each before it."""
+    rows = Consultation.objects.filter(pk=consultation_id)
+    if not user.is_superuser:
+        topic_path = ExpressionWrapper(OuterRef("grid_path"), output_field=CharField())
+        reach = (
+            Assignment.objects.filter(user_id=user.pk, role__in=HANDLER_ROLES)
+            .alias(topic_path=topic_path)
+            .filter(topic_path__startswith=F("unit__path"))
+        )
+        home = Residence.objects.filter(
+            user_id=user.pk, status=ResidenceStatus.VERIFIED, grid_path__startswith=OuterRef("grid_path")
+        )
+        rows = rows.filter(Q(author_id=user.pk) | Exists(reach) | (Exists(home) & Q(moderation=PostStatus.VISIBLE)))
+    if not rows.exists():
+        raise NotFound()
 
 
 def consultation_detail(*, user: Any, consultation_id: int) -> Consultation:
@@ -101,7 +149,11 @@ def _objections_for(user: Any) -> QuerySet[Objection]:
 
 
 def support_threshold(consultation: Consultation) -> int:
-    return int(settings.CONSULTATION_SUPPORT_THRESHOLDS.get(consultation.level, 10))
+    return level_threshold(consultation.level)
+
+
+def level_threshold(level: str) -> int:
+    return int(settings.CONSULTATION_SUPPORT_THRESHOLDS.get(level, 10))
 
 
 # --- meetings, motions, objections: found through a consultation the caller sees -----------

@@ -19,7 +19,7 @@ from grids.models import GridUnit
 from grids.roles import HANDLER_ROLES
 from grids.scope import reach_paths
 
-from ..selectors import consultation_get
+from ..selectors import consultation_get, ensure_visible
 from . import selectors, services
 from .serializers import (
     HideIn,
@@ -58,8 +58,8 @@ class PostListApi(APIView):
         description="The thread in thread order (each reply right after its parent); hidden posts are placeholders.",
     )
     def get(self, request: Request, consultation_id: int) -> Response:
-        consultation = consultation_get(user=request.user, consultation_id=consultation_id)
-        rows = selectors.thread(user=request.user, consultation=consultation)
+        ensure_visible(user=request.user, consultation_id=consultation_id)
+        rows = selectors.thread(user=request.user, consultation_id=consultation_id)
         return paginated_response(
             request, self, rows, PostOut, context={"viewer_id": request.user.pk}, ordering="thread_key"
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from backend.errors import NotFound
 from grids.models import GridUnit
@@ -32,8 +32,9 @@ def thread_key(parent: Post | None, post_id: int) -> str:
     return f"{parent.thread_key}.{key_part(post_id)}" if parent is not None else key_part(post_id)
 
 
-# A page loads these columns and only the author's names: the author row's other columns
-# (an encrypted phone among them) would be decrypted for every post otherwise.
+# A page loads these columns and only the author's names, as plain rows (no model instances:
+# building them cost more CPU than the query): the author row's other columns (an encrypted
+# phone among them) would be decrypted for every post otherwise.
 THREAD_COLUMNS = (
     "id",
     "consultation_id",
@@ -56,12 +57,11 @@ def seen_by_q(user: Any) -> Q:
     return shown | Q(author_id=user.pk) if getattr(user, "is_authenticated", False) else shown
 
 
-def thread(*, user: Any, consultation: Consultation) -> QuerySet[Post]:
-    """The thread's posts the caller may see (the view paginates by thread_key)."""
-    return (
-        Post.objects.filter(seen_by_q(user), consultation=consultation)
-        .select_related("author")
-        .only(*THREAD_COLUMNS, "author__nickname", "author__name")
+def thread(*, user: Any, consultation_id: int) -> QuerySet[Post]:
+    """The thread's posts the caller may see, as rows of THREAD_COLUMNS and the author's names
+    (PostOut renders them; the view paginates by thread_key)."""
+    return Post.objects.filter(seen_by_q(user), consultation_id=consultation_id).values(
+        *THREAD_COLUMNS, author_nickname=F("author__nickname"), author_name=F("author__name")
     )
 
 

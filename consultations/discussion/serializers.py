@@ -9,10 +9,12 @@ from rest_framework import serializers
 
 from ..models import MAX_POST, Consultation, Post, PostStance, PostStatus, ReportReason
 
+ANONYMOUS = "居民"
+
 
 def nickname(user: Any) -> str:
     """What neighbours see of a writer: the WeChat nickname, a staff member's name, or 居民."""
-    return user.nickname or user.name or "居民"
+    return user.nickname or user.name or ANONYMOUS
 
 
 class PostAuthorOut(serializers.Serializer):
@@ -22,16 +24,50 @@ class PostAuthorOut(serializers.Serializer):
     nickname = serializers.CharField()
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def render_datetime(value: Any) -> str | None:
+    """A datetime as DRF's DateTimeField renders it (for the hand-built list rows)."""
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+THREAD_ROW_FIELDS = (
+    "id",
+    "consultation_id",
+    "author_id",
+    "reply_to_id",
+    "depth",
+    "stance",
+    "body",
+    "status",
+    "hidden_reason",
+    "hidden_at",
+    "created_at",
+)
+
+
+def thread_row(post: Post) -> dict[str, Any]:
+    """A post instance as the row `selectors.thread` reads (the one shape PostOut renders)."""
+    row = {name: getattr(post, name) for name in THREAD_ROW_FIELDS}
+    row["author_nickname"], row["author_name"] = post.author.nickname, post.author.name
+    return row
+
+
 class PostOut(serializers.ModelSerializer):
     """A post; a hidden one is a placeholder (no author, body or stance) that keeps its place so
     that its replies keep theirs. `held`: the content check holds it (only its author sees it)."""
 
+    # The declared fields are the schema; `to_representation` builds the same keys straight
+    # from a thread row (or a Post): a page is rendered on every read, and DRF's per-field
+    # machinery cost more CPU than the page's query.
+
     author = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
     stance = serializers.SerializerMethodField()
-    hidden = serializers.SerializerMethodField()
-    held = serializers.SerializerMethodField()
-    mine = serializers.SerializerMethodField()
+    hidden = serializers.BooleanField(read_only=True)
+    held = serializers.BooleanField(read_only=True)
+    mine = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Post
@@ -52,29 +88,37 @@ class PostOut(serializers.ModelSerializer):
             "created_at",
         ]
 
-    def _hidden(self, post: Post) -> bool:
-        return post.status == PostStatus.HIDDEN
-
     @extend_schema_field(PostAuthorOut(allow_null=True))
-    def get_author(self, post: Post) -> dict[str, Any] | None:
-        if self._hidden(post):
-            return None
-        return {"id": post.author_id, "nickname": nickname(post.author)}
+    def get_author(self, post: Any) -> dict[str, Any] | None:  # schema only (to_representation)
+        return None
 
-    def get_body(self, post: Post) -> str:
-        return "" if self._hidden(post) else post.body
+    def get_body(self, post: Any) -> str:  # schema only
+        return ""
 
-    def get_stance(self, post: Post) -> str:
-        return "" if self._hidden(post) else post.stance
+    def get_stance(self, post: Any) -> str:  # schema only
+        return ""
 
-    def get_hidden(self, post: Post) -> bool:
-        return self._hidden(post)
-
-    def get_held(self, post: Post) -> bool:
-        return post.status == PostStatus.HELD
-
-    def get_mine(self, post: Post) -> bool:
-        return post.author_id == self.context.get("viewer_id")
+    def to_representation(self, post: Post | dict[str, Any]) -> dict[str, Any]:
+        row = post if isinstance(post, dict) else thread_row(post)
+        hidden = row["status"] == PostStatus.HIDDEN
+        return {
+            "id": row["id"],
+            "consultation": row["consultation_id"],
+            "reply_to": row["reply_to_id"],
+            "depth": row["depth"],
+            "author": None
+            if hidden
+            else {"id": row["author_id"], "nickname": row["author_nickname"] or row["author_name"] or ANONYMOUS},
+            "body": "" if hidden else row["body"],
+            "stance": "" if hidden else row["stance"],
+            "status": row["status"],
+            "hidden": hidden,
+            "hidden_reason": row["hidden_reason"],
+            "hidden_at": render_datetime(row["hidden_at"]),
+            "held": row["status"] == PostStatus.HELD,
+            "mine": row["author_id"] == self.context.get("viewer_id"),
+            "created_at": render_datetime(row["created_at"]),
+        }
 
 
 class PostIn(serializers.Serializer):
@@ -114,6 +158,16 @@ class ModeratedPostOut(PostOut):
     @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
     def get_report_reasons(self, post: Post) -> dict[str, int]:
         return self.context.get("reasons", {}).get(post.pk, {})
+
+    def to_representation(self, post: Post) -> dict[str, Any]:
+        return {
+            **super().to_representation(post),
+            "original_body": post.body,
+            "consultation_title": post.consultation.title,
+            "held_label": post.held_label,
+            "report_count": post.report_count,
+            "report_reasons": self.get_report_reasons(post),
+        }
 
 
 class QueuedPostList(serializers.ListSerializer):

@@ -48,3 +48,15 @@ def test_the_detail_costs_the_same_with_a_longer_timeline(api, tree, topic, neig
         ok(api.as_user(neighbour()).post(url("consultations", topic["id"], "support")))
     many = count_queries(lambda: ok(client.get(url("consultations", topic["id"]))))
     assert many == few, (few, many)
+
+
+def test_a_list_row_renders_exactly_the_declared_fields_and_the_detail_values(api, tree, topic):
+    """ConsultationOut builds list rows by hand (the list is hot): keys and values stay the
+    schema's and agree with the detail's."""
+    from consultations.api import ConsultationOut
+
+    client = api.as_user(tree.resident1)
+    row = ok(client.get("/api/v1/consultations"))["results"][0]
+    detail = ok(client.get(url("consultations", row["id"])))
+    assert set(row) == set(ConsultationOut().fields)
+    assert row == {name: detail[name] for name in row}

@@ -146,3 +146,13 @@ def test_the_thread_page_costs_the_same_queries_however_long(api, tree, topic, n
     with CaptureQueriesContext(connection) as many:
         assert len(expect(client.get(posts_url(topic)), 200)["results"]) == 20
     assert len(many) == len(few)
+
+
+def test_a_post_renders_exactly_its_declared_fields_from_a_page_row_or_an_instance(api, tree, topic, say):
+    """PostOut builds its answer by hand (the thread page is hot): the keys stay the schema's."""
+    from consultations.discussion.serializers import PostOut
+
+    created = say(tree.resident1, topic, "字段一致")
+    row = thread(api, tree.resident1, topic)["results"][0]
+    assert set(created) == set(row) == set(PostOut().fields)
+    assert created == row
