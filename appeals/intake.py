@@ -74,8 +74,9 @@ def _place(actor: User, grid: GridUnit | None) -> GridUnit:
     return grid
 
 
-def _new_appeal(*, place: GridUnit, number: str, category: str, now: datetime, **fields: Any) -> Appeal:
-    handling = handling_unit_for(place)
+def _new_appeal(
+    *, place: GridUnit, handling: GridUnit, number: str, category: str, now: datetime, **fields: Any
+) -> Appeal:
     accept_due_at, due_at = due_dates(category=category, level=handling.level, start=now)
     appeal = Appeal(
         number=number,
@@ -109,10 +110,12 @@ def appeal_submit(
     taken before it opens, and sending happens after commit (notify's on_commit)."""
     now = events.now_or(now)
     place = _place(actor, grid)
+    handling = handling_unit_for(place)
     number = next_number(now)
     with transaction.atomic():
         appeal = _new_appeal(
             place=place,
+            handling=handling,
             number=number,
             category=category,
             now=now,
@@ -157,11 +160,13 @@ def hotline_order_receive(*, order: HotlineOrder, now: datetime | None = None) -
     place = (unit_by_code(order.grid_code) if order.grid_code else None) or district()
     if place is None:
         raise InvalidInput(Msg("尚未建立网格。", "No grid units exist yet."), code="no_district")
+    handling = handling_unit_for(place)
     number = next_number(now)
     try:
         with transaction.atomic():
             appeal = _new_appeal(
                 place=place,
+                handling=handling,
                 number=number,
                 category=order.category,
                 now=now,
