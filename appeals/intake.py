@@ -33,8 +33,11 @@ from .selectors import handling_unit_for, home_of
 def next_number(now: datetime) -> str:
     """SQ20261125-000123: the local day and that day's next sequence number.
 
-    One upsert bumps the day's counter row and returns the value; the row lock it takes
-    serialises concurrent submissions until their transactions end (PostgreSQL and SQLite).
+    One upsert bumps the day's counter row and returns the value (PostgreSQL and SQLite).
+    Callers take it before their transaction opens, so the upsert is a statement of its own in
+    autocommit and the day's row is locked for that statement only; inside a transaction the
+    row would stay locked until commit and every submission in the district would wait in line.
+    The number is spent even if the submission then fails: numbers are unique, may have gaps.
     """
     day = timezone.localtime(now).date()
     table = connection.ops.quote_name(AppealNumberCounter._meta.db_table)
@@ -71,11 +74,12 @@ def _place(actor: User, grid: GridUnit | None) -> GridUnit:
     return grid
 
 
-def _new_appeal(*, place: GridUnit, category: str, now: datetime, **fields: Any) -> Appeal:
-    handling = handling_unit_for(place)
+def _new_appeal(
+    *, place: GridUnit, handling: GridUnit, number: str, category: str, now: datetime, **fields: Any
+) -> Appeal:
     accept_due_at, due_at = due_dates(category=category, level=handling.level, start=now)
     appeal = Appeal(
-        number=next_number(now),
+        number=number,
         category=category,
         accept_due_at=accept_due_at,
         due_at=due_at,
@@ -88,7 +92,6 @@ def _new_appeal(*, place: GridUnit, category: str, now: datetime, **fields: Any)
     return appeal
 
 
-@transaction.atomic
 def appeal_submit(
     *,
     actor: User,
@@ -102,23 +105,32 @@ def appeal_submit(
     is_public: bool = False,
     now: datetime | None = None,
 ) -> Appeal:
+    """A resident's or handler's appeal. The transaction holds only the appeal's own rows
+    (appeal, photos linked, timeline row, notification rows); its place is read and its number
+    taken before it opens, and sending happens after commit (notify's on_commit)."""
     now = events.now_or(now)
-    appeal = _new_appeal(
-        place=_place(actor, grid),
-        category=category,
-        now=now,
-        source=Source.MINIPROGRAM,
-        submitter=actor,
-        title=title,
-        description=description,
-        address=address,
-        latitude=location["lat"] if location else None,
-        longitude=location["lng"] if location else None,
-        is_public=is_public,
-    )
-    link_attachments(appeal=appeal, actor=actor, ids=attachments)
-    event = events.note(appeal, "submit", actor=actor, before="", at=now)
-    events.tell_unit(appeal, "appeal_submitted", event)
+    place = _place(actor, grid)
+    handling = handling_unit_for(place)
+    number = next_number(now)
+    with transaction.atomic():
+        appeal = _new_appeal(
+            place=place,
+            handling=handling,
+            number=number,
+            category=category,
+            now=now,
+            source=Source.MINIPROGRAM,
+            submitter=actor,
+            title=title,
+            description=description,
+            address=address,
+            latitude=location["lat"] if location else None,
+            longitude=location["lng"] if location else None,
+            is_public=is_public,
+        )
+        link_attachments(appeal=appeal, actor=actor, ids=attachments)
+        event = events.note(appeal, "submit", actor=actor, before="", at=now)
+        events.tell_unit(appeal, "appeal_submitted", event)
     return appeal
 
 
@@ -134,12 +146,12 @@ class HotlineOrder:
     created_at: datetime | None = None
 
 
-@transaction.atomic
 def hotline_order_receive(*, order: HotlineOrder, now: datetime | None = None) -> tuple[Appeal, bool]:
     """An appeal for a 12345 work order (the caller has checked the platform's signature).
 
     Idempotent on order_id through the unique constraint: a replay, even a concurrent one,
-    returns the appeal made the first time and False.
+    returns the appeal made the first time and False (a concurrent replay spends a number).
+    Like `appeal_submit`, the number is taken before the transaction opens.
     """
     now = events.now_or(now)
     existing = Appeal.objects.filter(hotline_order_id=order.order_id).first()
@@ -148,10 +160,14 @@ def hotline_order_receive(*, order: HotlineOrder, now: datetime | None = None) -
     place = (unit_by_code(order.grid_code) if order.grid_code else None) or district()
     if place is None:
         raise InvalidInput(Msg("尚未建立网格。", "No grid units exist yet."), code="no_district")
+    handling = handling_unit_for(place)
+    number = next_number(now)
     try:
         with transaction.atomic():
             appeal = _new_appeal(
                 place=place,
+                handling=handling,
+                number=number,
                 category=order.category,
                 now=now,
                 source=Source.HOTLINE,
@@ -163,11 +179,11 @@ def hotline_order_receive(*, order: HotlineOrder, now: datetime | None = None) -
                 contact_phone_digest=lookup_digest(order.phone) if order.phone else "",
                 reported_at=order.created_at,
             )
+            event = events.note(appeal, "submit", actor=None, before="", at=now, text=f"12345工单 {order.order_id}")
+            events.tell_unit(appeal, "appeal_submitted", event)
     except IntegrityError:
         existing = Appeal.objects.filter(hotline_order_id=order.order_id).first()
         if existing is None:
             raise
         return existing, False
-    event = events.note(appeal, "submit", actor=None, before="", at=now, text=f"12345工单 {order.order_id}")
-    events.tell_unit(appeal, "appeal_submitted", event)
     return appeal, True

@@ -276,7 +276,9 @@ def main() -> None:
     submit = harness.Load("POST", "/api/v1/appeals", tokens=resident_tokens, bodies=submit_bodies())
     runs: dict[int, dict] = {}
     try:
-        harness.load(port, submit, connections=args.connections, seconds=2, client=args.client)  # warm-up
+        # Warm-up: each worker's first requests import and connect (seconds on a loaded machine);
+        # wrk reports nothing at all when no request completes within its run.
+        harness.load(port, submit, connections=args.workers, seconds=6, client=args.client)
         meter = harness.CpuMeter(server, database=DB_URL.rsplit("/", 1)[1])
         for connections in (args.connections, 2 * args.connections):
             runs[connections] = harness.load(

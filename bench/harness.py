@@ -169,7 +169,8 @@ end
 
 def _lua_string(value: bytes | str) -> str:
     data = value.encode() if isinstance(value, str) else value
-    return '"' + "".join(f"\\{b}" if b < 32 or b > 126 or b in (34, 92) else chr(b) for b in data) + '"'
+    # Three digits always: Lua reads up to three after the backslash, so "\34" then "3" is "\343".
+    return '"' + "".join(f"\\{b:03d}" if b < 32 or b > 126 or b in (34, 92) else chr(b) for b in data) + '"'
 
 
 def _run_wrk(port: int, spec: Load, connections: int, seconds: float) -> dict:
