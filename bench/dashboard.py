@@ -41,12 +41,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import production  # noqa: E402
-from bench.monthly_vote import _children  # noqa: E402
+from bench import harness, production  # noqa: E402
 
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yd_bench_dashboard")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6380/8")
-BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6380/9")
+DB_URL = harness.database_url("yd_bench_dashboard")
 BATCH = 5000
 
 
@@ -66,23 +63,14 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def server_env(*, cache_seconds: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "bench.monthly_settings",
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
             "DATABASE_URL": DB_URL,
-            "REDIS_URL": REDIS_URL,
-            "CELERY_BROKER_URL": BROKER_URL,
+            "DEV_KEYS": "1",  # not a deployment: development field keys are fine
+            **harness.redis_env(default_db=8),
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "SECRET_KEY": "bench-dashboard-not-a-deployment-secret-0123456789abcdef",
             "DEBUG": "0",
@@ -102,7 +90,7 @@ def server_env(*, cache_seconds: int) -> dict[str, str]:
 def seed(args: argparse.Namespace) -> dict[str, Any]:
     # The server's key and token lifetime (the tokens are made here), no Redis, eager Celery.
     env = server_env(cache_seconds=0)
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "JWT_ACCESS_MINUTES")})
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DEV_KEYS", "SECRET_KEY", "JWT_ACCESS_MINUTES")})
     os.environ.update({"DJANGO_SETTINGS_MODULE": "backend.settings", "CELERY_TASK_ALWAYS_EAGER": "1"})
     os.environ.pop("REDIS_URL", None)
     import django
@@ -390,7 +378,7 @@ def export(port: int, token: str, query: str, workers: list[int]) -> None:
 
 def main() -> None:
     args = parse_args()
-    ensure_database()
+    harness.ensure_database(DB_URL)
     shape = seed(args)
     staff = people(shape)
     if args.seed_only:
@@ -426,7 +414,7 @@ def main() -> None:
             results.setdefault("bare", {})[phase] = measure(bare, "/bench/bare", args.cached_runs)
             print(f"{phase:6} {'bare DRF view':18} {percentiles(results['bare'][phase])}", flush=True)
             if phase == "cold":
-                export(args.port, staff["district"][1], f"grid={staff['district'][0]}&{year}", _children(server.pid))
+                export(args.port, staff["district"][1], f"grid={staff['district'][0]}&{year}", harness.children_of(server.pid))
         finally:
             production.stop(server)
     bare = statistics.median(results["bare"]["cached"] + results["bare"]["cold"])

@@ -10,13 +10,10 @@ dropped sooner when something in the subtree changes: writes bump a version per 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date, timedelta
 from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -35,31 +32,12 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 CACHE_SECONDS = 60  # the most a document is kept, whatever the settings
 
-Figures = Callable[..., dict[str, Any]]
-# Blocks whose app is not installed (consultations until it lands) answer these.
-CONSULTATIONS_EMPTY: dict[str, Any] = {
-    "raised": 0,
-    "threshold_reached_rate": None,
-    "resolved": 0,
-    "implemented_rate": None,
-    "mean_attendance": None,
-    "evaluation_score": None,
-}
 BLOCKS = ("residents", "appeals", "mediation", "consultations", "monthly", "notifications")
-EMPTY = {"consultations": CONSULTATIONS_EMPTY}
 
 
 def figures_module(app: str) -> Any:
-    """`<app>.figures`, or None while the app (or its figures) is not there yet: consultations
-    is installed before its figures exist."""
-    if not apps.is_installed(app) or find_spec(f"{app}.figures") is None:
-        return None
+    """`<app>.figures`: each block's figures and open-data table live with the app that owns them."""
     return import_module(f"{app}.figures")
-
-
-def _source(app: str) -> Figures | None:
-    module = figures_module(app)
-    return module.figures if module is not None else None
 
 
 def top_unit(*, user: Any) -> GridUnit:
@@ -105,12 +83,7 @@ def build(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
     parts: dict[str, dict[str, Any]] = {}
     with reporting_queries():
         for block in BLOCKS:
-            figures = _source(block)
-            if figures is None:
-                empty = EMPTY[block]
-                parts[block] = {"total": empty, "children": {c.code: empty for c in children_of(unit)}}
-            else:
-                parts[block] = figures(user=user, unit=unit, period=period)
+            parts[block] = figures_module(block).figures(user=user, unit=unit, period=period)
     series = parts["appeals"].pop("series")
 
     def blocks(code: str | None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from backend.periods import Period
 from dashboard import selectors
 from grids.models import GridLevel, GridUnit
 
-from .conftest import at, make_appeal, make_case
+from .conftest import at, make_appeal, make_case, make_consultation
 
 URL = "/api/v1/dashboard"
 
@@ -135,3 +135,12 @@ def test_cached_until_the_subtree_changes(district, django_capture_on_commit_cal
 
 def test_the_cache_expires_within_a_minute():
     assert selectors.CACHE_SECONDS <= 60
+
+
+def test_a_new_topic_drops_the_cached_document(district, django_capture_on_commit_callbacks):
+    period = Period(at(11, 1).date(), at(11, 30).date())
+    before = json.loads(selectors.dashboard(user=district.admin, unit=district.street1, period=period))
+    with django_capture_on_commit_callbacks(execute=True):
+        make_consultation(district.micro1, created=at(11, 6), author=district.resident1, events={})
+    after = json.loads(selectors.dashboard(user=district.admin, unit=district.street1, period=period))
+    assert after["consultations"]["raised"] == before["consultations"]["raised"] + 1
