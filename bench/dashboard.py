@@ -52,6 +52,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--appeals", type=int, default=200_000)
     p.add_argument("--cases", type=int, default=20_000)
     p.add_argument("--residents", type=int, default=100_000)
+    p.add_argument("--consultations", type=int, default=2_000)
     p.add_argument("--rounds", type=int, default=12)
     p.add_argument("--deliveries", type=int, default=20_000)
     p.add_argument("--runs", type=int, default=30, help="cold requests per area")
@@ -117,6 +118,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(15)
     _seed_appeals(args.appeals, shape, rng)
     _seed_cases(args.cases, shape, rng)
+    _seed_consultations(args.consultations, shape, rng)
     _seed_rounds(args.rounds, shape, rng)
     _seed_deliveries(args.deliveries, shape, rng)
     with connection.cursor() as cursor:
@@ -225,6 +227,76 @@ def _seed_cases(target: int, shape: dict[str, list[Any]], rng: random.Random) ->
             "UPDATE mediation_case SET created_at = COALESCE(outcome_at, now()) - random() * interval '60 days'"
         )
     print(f"seed: {target - have} mediation cases ({time.monotonic() - started:.1f}s)", flush=True)
+
+
+def _seed_consultations(target: int, shape: dict[str, list[Any]], rng: random.Random) -> None:
+    """Topics over the year: 40 % reach the threshold, 30 % get a resolution, most of those
+    carried out; one meeting each with 3 to 15 signed in, and a few evaluations."""
+    from django.utils import timezone
+
+    from consultations.models import CheckIn, Consultation, ConsultationEvent, Evaluation, Meeting
+    from residents.models import Residence
+
+    have = Consultation.objects.count()
+    if have >= target:
+        return
+    started = time.monotonic()
+    now = timezone.now()
+    people = list(Residence.objects.filter(status="verified").values_list("user_id", flat=True)[:5000])
+    places = shape["micro"] * 4 + shape["grid"] + shape["community"]
+    topics, fates = [], []
+    for _ in range(have, target):
+        place = rng.choice(places)
+        created = now - timedelta(seconds=rng.randrange(365 * 86400))
+        fate = rng.random()
+        published = created + timedelta(days=rng.uniform(5, 30)) if fate < 0.3 else None
+        published = published if published and published < now else None
+        done = published + timedelta(days=rng.uniform(5, 40)) if published and fate < 0.22 else None
+        done = done if done and done < now else None
+        status = "evaluating" if done else ("publicized" if published else rng.choice(("collecting", "review")))
+        topics.append(
+            Consultation(
+                grid=place,
+                grid_path=place.path,
+                level=place.level,
+                title="压测",
+                body="压测",
+                author_id=rng.choice(people),
+                status=status,
+                support_count=rng.randrange(20),
+                publicized_at=published,
+                created_at=created,
+            )
+        )
+        fates.append((fate, created, published, done))
+    made = Consultation.objects.bulk_create(topics, batch_size=BATCH)
+    events, meetings, evaluations = [], [], []
+    for topic, (fate, created, published, done) in zip(made, fates, strict=True):
+        if fate < 0.4:
+            events.append(
+                ConsultationEvent(consultation=topic, action="reach_threshold", at=created + timedelta(days=2))
+            )
+        if done:
+            events.append(ConsultationEvent(consultation=topic, action="start_evaluation", at=done))
+            evaluations += [
+                Evaluation(consultation=topic, user_id=u, score=rng.randint(1, 5), satisfied=True, created_at=done)
+                for u in rng.sample(people, 5)
+            ]
+        if published:
+            meetings.append(Meeting(consultation=topic, scheduled_at=published - timedelta(days=2), place="社区",
+                                    check_in_code="123456"))  # fmt: skip
+    ConsultationEvent.objects.bulk_create(events, batch_size=BATCH)
+    Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
+    held = Meeting.objects.bulk_create(meetings, batch_size=BATCH)
+    CheckIn.objects.bulk_create(
+        [
+            CheckIn(meeting=m, user_id=u, at=m.scheduled_at)
+            for m in held
+            for u in rng.sample(people, rng.randint(3, 15))
+        ],
+        batch_size=BATCH,
+    )
+    print(f"seed: {len(made)} consultations ({time.monotonic() - started:.1f}s)", flush=True)
 
 
 def _seed_rounds(target: int, shape: dict[str, list[Any]], rng: random.Random) -> None:
@@ -414,7 +486,12 @@ def main() -> None:
             results.setdefault("bare", {})[phase] = measure(bare, "/bench/bare", args.cached_runs)
             print(f"{phase:6} {'bare DRF view':18} {percentiles(results['bare'][phase])}", flush=True)
             if phase == "cold":
-                export(args.port, staff["district"][1], f"grid={staff['district'][0]}&{year}", harness.children_of(server.pid))
+                export(
+                    args.port,
+                    staff["district"][1],
+                    f"grid={staff['district'][0]}&{year}",
+                    harness.children_of(server.pid),
+                )
         finally:
             production.stop(server)
     bare = statistics.median(results["bare"]["cached"] + results["bare"]["cold"])

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from appeals import figures
 from appeals.models import Appeal, AppealStatus
 from consultations.models import CheckIn, Consultation, ConsultationEvent, Evaluation, Meeting
 from grids.models import GridUnit
@@ -48,6 +49,7 @@ def make_appeal(place: GridUnit, *, created: datetime, category: str = "environm
     appeal.set_handling_grid(handling)
     if appeal.escalations:
         appeal.left_grid = True
+    appeal.is_repeat = figures.is_repeat(appeal)  # as intake stores it
     appeal.save()
     return appeal
 
@@ -58,7 +60,9 @@ def make_case(place: GridUnit, *, created: datetime, **fields: Any) -> Case:
     return case
 
 
-def make_consultation(place: GridUnit, *, created: datetime, events: dict[str, datetime], **fields: Any) -> Consultation:
+def make_consultation(
+    place: GridUnit, *, created: datetime, events: dict[str, datetime], **fields: Any
+) -> Consultation:
     """A topic with the timeline rows `events` ({action: at}) the figures look for."""
     author = fields.pop("author")
     consultation = Consultation.objects.create(grid=place, title="t", body="b", author=author, created_at=created,
