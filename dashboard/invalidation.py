@@ -25,8 +25,10 @@ def _path_key(path: str) -> str:
     return f"dashboard:v:{path}"
 
 
-def version_keys(unit: GridUnit) -> list[str]:
-    return [GLOBAL, _path_key(unit.path)]
+def version_keys(path: str) -> list[str]:
+    """The keys a document of the unit at `path` was built at: every change in its subtree
+    bumps the second (`bump` writes the changed unit's ancestors)."""
+    return [GLOBAL, _path_key(path)]
 
 
 def bump(path: str | None) -> None:

@@ -24,7 +24,7 @@ from backend.periods import Period, reporting_queries
 from grids.figures import children_of
 from grids.models import GridUnit
 from grids.roles import STAFF_ROLES
-from grids.scope import ROOT, ensure_in_reach, reach_paths
+from grids.scope import ROOT, reach_paths
 
 from . import invalidation
 
@@ -104,19 +104,38 @@ def build(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
     }
 
 
-def dashboard(*, user: Any, unit: GridUnit | None, period: Period) -> bytes:
-    """The document as JSON. Staff of the subtree only (404 otherwise, also for residents);
-    `unit` None: the caller's top unit. Cached per unit and period as the rendered bytes, so a
-    hit costs one Redis round trip and no rendering (module doc)."""
-    unit = unit or top_unit(user=user)
-    ensure_in_reach(user, unit, STAFF_ROLES, hide=True)
-    key = f"dashboard:doc:{unit.pk}:{period.key()}"
-    version_keys = invalidation.version_keys(unit)
+PATH_SECONDS = 24 * 3600  # a unit's path never changes: the look-up may stay long
+
+
+def _unit_path(unit_id: int) -> str | None:
+    """The path of unit `unit_id` (None: no such unit), from Redis when known, so a cached
+    document is answered without reading the database for the unit."""
+    key = f"dashboard:unit-path:{unit_id}"
+    path = cache.get(key)
+    if path is None:
+        path = GridUnit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
+        if path is not None:
+            cache.set(key, path, PATH_SECONDS)
+    return path
+
+
+def dashboard(*, user: Any, unit_id: int | None, period: Period) -> bytes:
+    """The document as JSON. Staff of the subtree only (404 otherwise, also for residents and
+    for a unit that does not exist); `unit_id` None: the caller's top unit. Cached per unit and
+    period as the rendered bytes: a hit costs the caller's reach (read once per request), two
+    Redis round trips and no rendering (module doc)."""
+    unit_id = unit_id or top_unit(user=user).pk
+    path = _unit_path(unit_id)
+    if path is None or not any(path.startswith(p) for p in reach_paths(user, STAFF_ROLES)):
+        raise NotFound()
+    key = f"dashboard:doc:{unit_id}:{period.key()}"
+    version_keys = invalidation.version_keys(path)
     found = cache.get_many([key, *version_keys])
     version = [found.get(k) for k in version_keys]
     cached = found.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
+    unit = GridUnit.objects.get(pk=unit_id)
     body = json.dumps(build(user=user, unit=unit, period=period), ensure_ascii=False, separators=(",", ":")).encode()
     if settings.DASHBOARD_CACHE_SECONDS > 0:
         cache.set(key, (version, body), min(settings.DASHBOARD_CACHE_SECONDS, CACHE_SECONDS))
