@@ -13,7 +13,7 @@ An appeal belongs to the subtree of the unit it is about (`grid_path`). Cohorts:
   `due_at` ÷ due;
 - `overdue_open`: open and overdue now (a snapshot, whatever the period);
 - `repeat_rate` = received appeals of the same unit and category as one resolved within the
-  30 days before ÷ closed.
+  30 days before ÷ closed (`is_repeat`, stored at submission: `is_repeat()` below).
 Rates are null when their denominator is 0; medians null when there is nothing to take one of.
 """
 
@@ -22,13 +22,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from backend.opendata import OpenTable
 from backend.periods import Period, rate
-from grids.figures import EpochHours, Median, child_key, children_of, fold, grid_level_code
+from grids.figures import child_key, children_of, grid_level_code
 from grids.models import GridUnit
 from grids.roles import STAFF_ROLES
 from grids.scope import ensure_in_reach
@@ -39,23 +39,31 @@ REPEAT_WINDOW = timedelta(days=30)
 FINISHED = [AppealStatus.RESOLVED, AppealStatus.CLOSED]
 
 
-def _aggregates(period: Period) -> dict[str, Any]:
+def is_repeat(appeal: Appeal) -> bool:
+    """Whether `appeal`, as it is submitted, repeats one of the same place and category resolved
+    in the 30 days before: intake stores it (`appeal.is_repeat = figures.is_repeat(appeal)`
+    before the first save), so the dashboard counts a column instead of searching per row."""
+    return (
+        Appeal.objects.filter(
+            grid_path=appeal.grid_path,
+            category=appeal.category,
+            resolved_at__gte=appeal.created_at - REPEAT_WINDOW,
+            resolved_at__lt=appeal.created_at,
+        )
+        .exclude(pk=appeal.pk)
+        .exists()
+    )
+
+
+def _counts(period: Period) -> dict[str, Any]:
     now = timezone.now()
     received = Q(created_at__gte=period.since, created_at__lt=period.until)
     closed = Q(resolved_at__gte=period.since, resolved_at__lt=period.until, status__in=FINISHED)
     due = Q(due_at__gte=period.since, due_at__lt=min(period.until, now)) & ~Q(status=AppealStatus.REJECTED)
-    earlier = Appeal.objects.filter(
-        grid_path=OuterRef("grid_path"),
-        category=OuterRef("category"),
-        resolved_at__gte=OuterRef("created_at") - REPEAT_WINDOW,
-        resolved_at__lt=OuterRef("created_at"),
-    ).exclude(pk=OuterRef("pk"))
     return {
         "received": Count("pk", filter=received),
-        **{f"source_{s}": Count("pk", filter=received & Q(source=s)) for s in Source.values},
-        **{f"category_{c}": Count("pk", filter=received & Q(category=c)) for c in Category.values},
         "escalated": Count("pk", filter=received & Q(escalations__gt=0)),
-        "repeat": Count("pk", filter=received & Q(Exists(earlier))),
+        "repeat": Count("pk", filter=received & Q(is_repeat=True)),
         "closed": Count("pk", filter=closed),
         "in_grid": Count("pk", filter=closed & Q(left_grid=False)),
         "rated": Count("pk", filter=closed & Q(score__isnull=False)),
@@ -63,20 +71,21 @@ def _aggregates(period: Period) -> dict[str, Any]:
         "due": Count("pk", filter=due),
         "on_time": Count("pk", filter=due & Q(status__in=FINISHED, resolved_at__lte=F("due_at"))),
         "overdue_open": Count("pk", filter=Q(status__in=OPEN_STATUSES, is_overdue=True)),
-        "accept_hours": Median(
-            EpochHours(F("accepted_at"), F("created_at")), filter=received & Q(accepted_at__isnull=False)
-        ),
-        "close_hours": Median(EpochHours(F("resolved_at"), F("created_at")), filter=closed),
     }
+
+
+COUNTS = ("received", "escalated", "repeat", "closed", "in_grid", "rated", "satisfied", "due", "on_time",
+          "overdue_open")  # fmt: skip
+MEDIANS = ("accept_hours", "close_hours")
 
 
 def _shape(row: dict[str, Any]) -> dict[str, Any]:
     received, closed, rated = row["received"], row["closed"], row["rated"]
-    hours = {k: None if row[k] is None else round(row[k], 2) for k in ("accept_hours", "close_hours")}
+    hours = {k: None if row.get(k) is None else round(row[k], 2) for k in MEDIANS}
     return {
         "received": received,
-        "by_source": {s: row[f"source_{s}"] for s in Source.values},
-        "by_category": {c: row[f"category_{c}"] for c in Category.values},
+        "by_source": {s: row.get(f"source_{s}", 0) for s in Source.values},
+        "by_category": {c: row.get(f"category_{c}", 0) for c in Category.values},
         "closed": closed,
         "closed_in_grid_rate": rate(row["in_grid"], closed),
         "escalated_rate": rate(row["escalated"], received),
@@ -90,13 +99,11 @@ def _shape(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-MEDIANS = ("accept_hours", "close_hours")
-
-
 def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
     """{"total": figures, "children": {child code: figures}, "series": {...}} (module doc).
-    Staff of the subtree only (404 otherwise). Four queries: every count and median per child,
-    the subtree's medians (counts add up, medians do not), and the two daily series."""
+    Staff of the subtree only (404 otherwise). Three scans of the subtree's rows, whatever the
+    number of children: the counts per child, category and source (a hash aggregate: they add
+    up), the medians per child and of the whole subtree (one sorted pass), the two daily series."""
     ensure_in_reach(user, unit, STAFF_ROLES, hide=True)
     now = timezone.now()
     rows = Appeal.objects.filter(grid_path__startswith=unit.path).filter(
@@ -105,35 +112,73 @@ def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
         | Q(due_at__gte=period.since, due_at__lt=min(period.until, now))
         | Q(status__in=OPEN_STATUSES, is_overdue=True)
     )
-    aggregates = _aggregates(period)
-    grouped = list(rows.values(child=child_key("grid_path", unit)).annotate(**aggregates).order_by())
-    counts = [k for k in aggregates if k not in MEDIANS]
-    total = fold(grouped, counts)["*"]
-    total.update(rows.aggregate(**{k: aggregates[k] for k in MEDIANS}))
-    per_child = {row["child"]: _shape(row) for row in grouped}
-    blank = _shape({**dict.fromkeys(counts, 0), **dict.fromkeys(MEDIANS)})
-    tz = timezone.get_current_timezone()
+    per_child: dict[str, dict[str, Any]] = {}
+    total = dict.fromkeys(COUNTS, 0)
+    for row in (
+        rows.values("category", "source", child=child_key("grid_path", unit)).annotate(**_counts(period)).order_by()
+    ):
+        into = per_child.setdefault(row["child"], dict.fromkeys(COUNTS, 0))
+        for block in (into, total):
+            for k in COUNTS:
+                block[k] += row[k]
+            for k in (f"source_{row['source']}", f"category_{row['category']}"):
+                block[k] = block.get(k, 0) + row["received"]
+    medians = _medians(unit, period)
+    total.update(medians.pop(None, {}))
+    for code, hours in medians.items():
+        per_child.setdefault(code, dict.fromkeys(COUNTS, 0)).update(hours)
+    blank = _shape(dict.fromkeys(COUNTS, 0))
     return {
         "total": _shape(total),
-        "children": {c.code: per_child.get(c.code, blank) for c in children_of(unit)},
-        "series": {
-            "appeals_received_by_day": _by_day(
-                rows.filter(created_at__gte=period.since, created_at__lt=period.until), "created_at", period, tz
-            ),
-            "appeals_closed_by_day": _by_day(
-                rows.filter(resolved_at__gte=period.since, resolved_at__lt=period.until, status__in=FINISHED),
-                "resolved_at",
-                period,
-                tz,
-            ),
-        },
+        "children": {c.code: _shape(per_child[c.code]) if c.code in per_child else blank for c in children_of(unit)},
+        "series": _series(rows, period),
     }
 
 
-def _by_day(rows: Any, field: str, period: Period, tz: Any) -> list[dict[str, Any]]:
-    grouped = rows.annotate(day=TruncDate(field, tzinfo=tz)).values("day").annotate(n=Count("pk")).order_by()
-    counts = {row["day"]: row["n"] for row in grouped}
-    return [{"date": d.isoformat(), "count": counts.get(d, 0)} for d in period.days]
+def _medians(unit: GridUnit, period: Period) -> dict[str | None, dict[str, float | None]]:
+    """{child code: {"accept_hours", "close_hours"}} and under None the whole subtree's, in one
+    sorted pass (GROUPING SETS: medians do not add up, so the total is its own group). Only
+    PostgreSQL has ordered-set aggregates: elsewhere (the SQLite demo) there are none."""
+    if connection.vendor != "postgresql":
+        return {}
+    key = f"split_part(grid_path, '/', {unit.path.count('/') + 1:d})"
+    received = "created_at >= %(since)s AND created_at < %(until)s AND accepted_at IS NOT NULL"
+    closed = "resolved_at >= %(since)s AND resolved_at < %(until)s AND status IN ('resolved', 'closed')"
+    sql = f"""
+        SELECT {key}, GROUPING({key}),
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM accepted_at - created_at) / 3600.0)
+                FILTER (WHERE {received}),
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM resolved_at - created_at) / 3600.0)
+                FILTER (WHERE {closed})
+        FROM {Appeal._meta.db_table}
+        WHERE grid_path LIKE %(prefix)s AND (({received}) OR ({closed}))
+        GROUP BY GROUPING SETS (({key}), ())
+    """
+    prefix = unit.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    params = {"since": period.since, "until": period.until, "prefix": prefix}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {None if whole else code: dict(zip(MEDIANS, hours, strict=True)) for code, whole, *hours in cursor}
+
+
+def _series(rows: Any, period: Period) -> dict[str, list[dict[str, Any]]]:
+    """Appeals received and closed per day, from one grouping by (day received, day resolved)."""
+    received = Q(created_at__gte=period.since, created_at__lt=period.until)
+    closed = Q(resolved_at__gte=period.since, resolved_at__lt=period.until, status__in=FINISHED)
+    by_day: dict[str, dict[Any, int]] = {"received": {}, "closed": {}}
+    for row in (
+        rows.filter(received | closed)
+        .values(made=period.local_day("created_at"), done=period.local_day("resolved_at"))
+        .annotate(received=Count("pk", filter=received), closed=Count("pk", filter=closed))
+        .order_by()
+    ):
+        for kind, day in (("received", row["made"]), ("closed", row["done"])):
+            if row[kind]:
+                by_day[kind][day] = by_day[kind].get(day, 0) + row[kind]
+    return {
+        f"appeals_{kind}_by_day": [{"date": d.isoformat(), "count": by_day[kind].get(d, 0)} for d in period.days]
+        for kind in ("received", "closed")
+    }
 
 
 def open_table(*, user: Any, unit: GridUnit, period: Period) -> OpenTable:
@@ -147,7 +192,7 @@ def open_table(*, user: Any, unit: GridUnit, period: Period) -> OpenTable:
         .values(
             "category",
             "source",
-            date=TruncDate("created_at", tzinfo=timezone.get_current_timezone()),
+            date=period.local_day("created_at"),
             grid_code=grid_level_code(),
         )
         .annotate(

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
 from django.db import connection, transaction
+from django.db.models import DateTimeField, ExpressionWrapper, F, Func, Value
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 
@@ -34,6 +36,17 @@ class Period:
 
     def key(self) -> str:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    def local_day(self, field: str) -> Func:
+        """The local day of the datetime `field`. When the zone keeps one UTC offset through the
+        period (Asia/Shanghai always does) that is UTC plus the offset, which PostgreSQL computes
+        in well under half the time of a zone conversion per row; else the zone's own rules."""
+        offsets = {timezone.make_aware(datetime.combine(d, time.min)).utcoffset() for d in self.days}
+        if len(offsets) != 1:
+            return TruncDate(field, tzinfo=timezone.get_current_timezone())
+        (offset,) = offsets
+        shifted = ExpressionWrapper(F(field) + Value(offset), output_field=DateTimeField())
+        return TruncDate(shifted, tzinfo=UTC)
 
 
 def rate(part: int, whole: int) -> float | None:

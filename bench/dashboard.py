@@ -41,12 +41,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import production  # noqa: E402
-from bench.monthly_vote import _children  # noqa: E402
+from bench import harness, production  # noqa: E402
 
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yd_bench_dashboard")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6380/8")
-BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6380/9")
+DB_URL = harness.database_url("yd_bench_dashboard")
 BATCH = 5000
 
 
@@ -55,6 +52,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--appeals", type=int, default=200_000)
     p.add_argument("--cases", type=int, default=20_000)
     p.add_argument("--residents", type=int, default=100_000)
+    p.add_argument("--consultations", type=int, default=2_000)
     p.add_argument("--rounds", type=int, default=12)
     p.add_argument("--deliveries", type=int, default=20_000)
     p.add_argument("--runs", type=int, default=30, help="cold requests per area")
@@ -66,23 +64,14 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def server_env(*, cache_seconds: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "bench.monthly_settings",
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
             "DATABASE_URL": DB_URL,
-            "REDIS_URL": REDIS_URL,
-            "CELERY_BROKER_URL": BROKER_URL,
+            "DEV_KEYS": "1",  # not a deployment: development field keys are fine
+            **harness.redis_env(default_db=8),
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "SECRET_KEY": "bench-dashboard-not-a-deployment-secret-0123456789abcdef",
             "DEBUG": "0",
@@ -102,7 +91,7 @@ def server_env(*, cache_seconds: int) -> dict[str, str]:
 def seed(args: argparse.Namespace) -> dict[str, Any]:
     # The server's key and token lifetime (the tokens are made here), no Redis, eager Celery.
     env = server_env(cache_seconds=0)
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "SECRET_KEY", "JWT_ACCESS_MINUTES")})
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DEV_KEYS", "SECRET_KEY", "JWT_ACCESS_MINUTES")})
     os.environ.update({"DJANGO_SETTINGS_MODULE": "backend.settings", "CELERY_TASK_ALWAYS_EAGER": "1"})
     os.environ.pop("REDIS_URL", None)
     import django
@@ -129,6 +118,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(15)
     _seed_appeals(args.appeals, shape, rng)
     _seed_cases(args.cases, shape, rng)
+    _seed_consultations(args.consultations, shape, rng)
     _seed_rounds(args.rounds, shape, rng)
     _seed_deliveries(args.deliveries, shape, rng)
     with connection.cursor() as cursor:
@@ -237,6 +227,76 @@ def _seed_cases(target: int, shape: dict[str, list[Any]], rng: random.Random) ->
             "UPDATE mediation_case SET created_at = COALESCE(outcome_at, now()) - random() * interval '60 days'"
         )
     print(f"seed: {target - have} mediation cases ({time.monotonic() - started:.1f}s)", flush=True)
+
+
+def _seed_consultations(target: int, shape: dict[str, list[Any]], rng: random.Random) -> None:
+    """Topics over the year: 40 % reach the threshold, 30 % get a resolution, most of those
+    carried out; one meeting each with 3 to 15 signed in, and a few evaluations."""
+    from django.utils import timezone
+
+    from consultations.models import CheckIn, Consultation, ConsultationEvent, Evaluation, Meeting
+    from residents.models import Residence
+
+    have = Consultation.objects.count()
+    if have >= target:
+        return
+    started = time.monotonic()
+    now = timezone.now()
+    people = list(Residence.objects.filter(status="verified").values_list("user_id", flat=True)[:5000])
+    places = shape["micro"] * 4 + shape["grid"] + shape["community"]
+    topics, fates = [], []
+    for _ in range(have, target):
+        place = rng.choice(places)
+        created = now - timedelta(seconds=rng.randrange(365 * 86400))
+        fate = rng.random()
+        published = created + timedelta(days=rng.uniform(5, 30)) if fate < 0.3 else None
+        published = published if published and published < now else None
+        done = published + timedelta(days=rng.uniform(5, 40)) if published and fate < 0.22 else None
+        done = done if done and done < now else None
+        status = "evaluating" if done else ("publicized" if published else rng.choice(("collecting", "review")))
+        topics.append(
+            Consultation(
+                grid=place,
+                grid_path=place.path,
+                level=place.level,
+                title="压测",
+                body="压测",
+                author_id=rng.choice(people),
+                status=status,
+                support_count=rng.randrange(20),
+                publicized_at=published,
+                created_at=created,
+            )
+        )
+        fates.append((fate, created, published, done))
+    made = Consultation.objects.bulk_create(topics, batch_size=BATCH)
+    events, meetings, evaluations = [], [], []
+    for topic, (fate, created, published, done) in zip(made, fates, strict=True):
+        if fate < 0.4:
+            events.append(
+                ConsultationEvent(consultation=topic, action="reach_threshold", at=created + timedelta(days=2))
+            )
+        if done:
+            events.append(ConsultationEvent(consultation=topic, action="start_evaluation", at=done))
+            evaluations += [
+                Evaluation(consultation=topic, user_id=u, score=rng.randint(1, 5), satisfied=True, created_at=done)
+                for u in rng.sample(people, 5)
+            ]
+        if published:
+            meetings.append(Meeting(consultation=topic, scheduled_at=published - timedelta(days=2), place="社区",
+                                    check_in_code="123456"))  # fmt: skip
+    ConsultationEvent.objects.bulk_create(events, batch_size=BATCH)
+    Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
+    held = Meeting.objects.bulk_create(meetings, batch_size=BATCH)
+    CheckIn.objects.bulk_create(
+        [
+            CheckIn(meeting=m, user_id=u, at=m.scheduled_at)
+            for m in held
+            for u in rng.sample(people, rng.randint(3, 15))
+        ],
+        batch_size=BATCH,
+    )
+    print(f"seed: {len(made)} consultations ({time.monotonic() - started:.1f}s)", flush=True)
 
 
 def _seed_rounds(target: int, shape: dict[str, list[Any]], rng: random.Random) -> None:
@@ -390,7 +450,7 @@ def export(port: int, token: str, query: str, workers: list[int]) -> None:
 
 def main() -> None:
     args = parse_args()
-    ensure_database()
+    harness.ensure_database(DB_URL)
     shape = seed(args)
     staff = people(shape)
     if args.seed_only:
@@ -426,7 +486,12 @@ def main() -> None:
             results.setdefault("bare", {})[phase] = measure(bare, "/bench/bare", args.cached_runs)
             print(f"{phase:6} {'bare DRF view':18} {percentiles(results['bare'][phase])}", flush=True)
             if phase == "cold":
-                export(args.port, staff["district"][1], f"grid={staff['district'][0]}&{year}", _children(server.pid))
+                export(
+                    args.port,
+                    staff["district"][1],
+                    f"grid={staff['district'][0]}&{year}",
+                    harness.children_of(server.pid),
+                )
         finally:
             production.stop(server)
     bare = statistics.median(results["bare"]["cached"] + results["bare"]["cold"])

@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from backend.periods import Period
-from grids.models import GridUnit
 from grids.roles import STAFF_ROLES
 from grids.scope import ensure_in_reach
 from grids.selectors import unit_get
@@ -138,21 +137,20 @@ PERIOD_PARAMETERS = [
 ]
 
 
-def _unit_and_period(request: Request) -> tuple[GridUnit | None, Period]:
+def _filters(request: Request) -> tuple[int | None, Period]:
     filters = PeriodFilters(data=request.query_params)
     filters.is_valid(raise_exception=True)
     data = filters.validated_data
-    unit = unit_get(user=request.user, unit_id=data["grid"]) if "grid" in data else None
     start: date | None = data.get("from")
-    return unit, selectors.period_of(start, data.get("to"))
+    return data.get("grid"), selectors.period_of(start, data.get("to"))
 
 
 class DashboardApi(APIView):
     @extend_schema(parameters=PERIOD_PARAMETERS, responses=DashboardOut)
     def get(self, request: Request) -> HttpResponse:
-        unit, period = _unit_and_period(request)
+        unit_id, period = _filters(request)
         # Already JSON (cached as rendered bytes): no second rendering.
-        body = selectors.dashboard(user=request.user, unit=unit, period=period)
+        body = selectors.dashboard(user=request.user, unit_id=unit_id, period=period)
         return HttpResponse(body, content_type="application/json")
 
 
@@ -162,8 +160,8 @@ class OpenDataApi(APIView):
         responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="the ZIP")},
     )
     def get(self, request: Request) -> StreamingHttpResponse:
-        unit, period = _unit_and_period(request)
-        unit = unit or selectors.top_unit(user=request.user)
+        unit_id, period = _filters(request)
+        unit = unit_get(user=request.user, unit_id=unit_id) if unit_id else selectors.top_unit(user=request.user)
         ensure_in_reach(request.user, unit, STAFF_ROLES, hide=True)
         name = f"open-data-{unit.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.zip"
         response = StreamingHttpResponse(

@@ -3,8 +3,8 @@
 Each unit path has a version key; a write bumps the keys of its unit and every ancestor once
 its transaction commits, so only the documents of areas containing the change are rebuilt.
 Rounds and progress reports bump one global key: an area's figures also read the rounds of the
-units above it. Bulk updates and the busiest rows (ballots, deliveries, logins) do not signal;
-the minute the documents live bounds how stale those figures get.
+units above it. Bulk updates and the busiest rows (ballots, deliveries, logins, meeting
+sign-ins) do not signal; the minute the documents live bounds how stale those figures get.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ def _path_key(path: str) -> str:
     return f"dashboard:v:{path}"
 
 
-def version_keys(unit: GridUnit) -> list[str]:
-    return [GLOBAL, _path_key(unit.path)]
+def version_keys(path: str) -> list[str]:
+    """The keys a document of the unit at `path` was built at: every change in its subtree
+    bumps the second (`bump` writes the changed unit's ancestors)."""
+    return [GLOBAL, _path_key(path)]
 
 
 def bump(path: str | None) -> None:
@@ -49,12 +51,17 @@ def _by_appeal(sender: Any, instance: Any, **kwargs: Any) -> None:
     bump(instance.appeal.grid_path)
 
 
+def _by_consultation(sender: Any, instance: Any, **kwargs: Any) -> None:
+    bump(instance.consultation.grid_path)
+
+
 def _global(sender: Any, instance: Any, **kwargs: Any) -> None:
     bump(None)
 
 
 def connect() -> None:
     from appeals.models import Appeal, AppealEvent
+    from consultations.models import Consultation, ConsultationEvent, Evaluation
     from mediation.models import Case, CaseEvent, FollowUp
     from monthly.models import ProgressReport, Round, RoundEvent
     from residents.models import Residence
@@ -63,6 +70,9 @@ def connect() -> None:
         (Appeal, _by_grid_path),
         # Transitions are compare-and-set UPDATEs (backend.workflow): their timeline row signals.
         (AppealEvent, _by_appeal),
+        (Consultation, _by_grid_path),
+        (ConsultationEvent, _by_consultation),
+        (Evaluation, _by_consultation),
         (Case, _by_grid_path),
         (CaseEvent, _by_case),
         (RoundEvent, _global),

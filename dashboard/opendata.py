@@ -16,22 +16,8 @@ from grids.models import GridUnit
 
 from .selectors import figures_module
 
-# In the archive's order; an app not installed yet publishes its header only.
+# In the archive's order.
 KINDS = ("appeals", "mediation", "consultations", "monthly")
-PENDING: dict[str, OpenTable] = {
-    "consultations": OpenTable(
-        name="consultations",
-        title="议事协商 (consultations)",
-        description="Not published yet: the consultations figures are not published by this platform yet.",
-        columns=[
-            ("date", "day the topic was raised (Asia/Shanghai), YYYY-MM-DD"),
-            ("grid_code", "code of the level-3 grid (or the unit above it) the topic is about"),
-            ("raised", "topics raised"),
-        ],
-        rows=[],
-        counts=frozenset({"raised"}),
-    )
-}
 
 LICENSE = """Creative Commons Attribution 4.0 International (CC BY 4.0)
 
@@ -46,11 +32,7 @@ The data is provided as is, without warranty of any kind.
 
 
 def _tables(*, user: Any, unit: GridUnit, period: Period) -> list[OpenTable]:
-    tables = []
-    for app in KINDS:
-        module = figures_module(app)
-        tables.append(module.open_table(user=user, unit=unit, period=period) if module else PENDING[app])
-    return tables
+    return [figures_module(app).open_table(user=user, unit=unit, period=period) for app in KINDS]
 
 
 def stream(*, user: Any, unit: GridUnit, period: Period) -> Iterator[bytes]:

@@ -10,13 +10,10 @@ dropped sooner when something in the subtree changes: writes bump a version per 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date, timedelta
 from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -27,7 +24,7 @@ from backend.periods import Period, reporting_queries
 from grids.figures import children_of
 from grids.models import GridUnit
 from grids.roles import STAFF_ROLES
-from grids.scope import ROOT, ensure_in_reach, reach_paths
+from grids.scope import ROOT, reach_paths
 
 from . import invalidation
 
@@ -35,31 +32,12 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 CACHE_SECONDS = 60  # the most a document is kept, whatever the settings
 
-Figures = Callable[..., dict[str, Any]]
-# Blocks whose app is not installed (consultations until it lands) answer these.
-CONSULTATIONS_EMPTY: dict[str, Any] = {
-    "raised": 0,
-    "threshold_reached_rate": None,
-    "resolved": 0,
-    "implemented_rate": None,
-    "mean_attendance": None,
-    "evaluation_score": None,
-}
 BLOCKS = ("residents", "appeals", "mediation", "consultations", "monthly", "notifications")
-EMPTY = {"consultations": CONSULTATIONS_EMPTY}
 
 
 def figures_module(app: str) -> Any:
-    """`<app>.figures`, or None while the app (or its figures) is not there yet: consultations
-    is installed before its figures exist."""
-    if not apps.is_installed(app) or find_spec(f"{app}.figures") is None:
-        return None
+    """`<app>.figures`: each block's figures and open-data table live with the app that owns them."""
     return import_module(f"{app}.figures")
-
-
-def _source(app: str) -> Figures | None:
-    module = figures_module(app)
-    return module.figures if module is not None else None
 
 
 def top_unit(*, user: Any) -> GridUnit:
@@ -105,12 +83,7 @@ def build(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
     parts: dict[str, dict[str, Any]] = {}
     with reporting_queries():
         for block in BLOCKS:
-            figures = _source(block)
-            if figures is None:
-                empty = EMPTY[block]
-                parts[block] = {"total": empty, "children": {c.code: empty for c in children_of(unit)}}
-            else:
-                parts[block] = figures(user=user, unit=unit, period=period)
+            parts[block] = figures_module(block).figures(user=user, unit=unit, period=period)
     series = parts["appeals"].pop("series")
 
     def blocks(code: str | None) -> dict[str, Any]:
@@ -131,19 +104,38 @@ def build(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
     }
 
 
-def dashboard(*, user: Any, unit: GridUnit | None, period: Period) -> bytes:
-    """The document as JSON. Staff of the subtree only (404 otherwise, also for residents);
-    `unit` None: the caller's top unit. Cached per unit and period as the rendered bytes, so a
-    hit costs one Redis round trip and no rendering (module doc)."""
-    unit = unit or top_unit(user=user)
-    ensure_in_reach(user, unit, STAFF_ROLES, hide=True)
-    key = f"dashboard:doc:{unit.pk}:{period.key()}"
-    version_keys = invalidation.version_keys(unit)
+PATH_SECONDS = 24 * 3600  # a unit's path never changes: the look-up may stay long
+
+
+def _unit_path(unit_id: int) -> str | None:
+    """The path of unit `unit_id` (None: no such unit), from Redis when known, so a cached
+    document is answered without reading the database for the unit."""
+    key = f"dashboard:unit-path:{unit_id}"
+    path = cache.get(key)
+    if path is None:
+        path = GridUnit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
+        if path is not None:
+            cache.set(key, path, PATH_SECONDS)
+    return path
+
+
+def dashboard(*, user: Any, unit_id: int | None, period: Period) -> bytes:
+    """The document as JSON. Staff of the subtree only (404 otherwise, also for residents and
+    for a unit that does not exist); `unit_id` None: the caller's top unit. Cached per unit and
+    period as the rendered bytes: a hit costs the caller's reach (read once per request), two
+    Redis round trips and no rendering (module doc)."""
+    unit_id = unit_id or top_unit(user=user).pk
+    path = _unit_path(unit_id)
+    if path is None or not any(path.startswith(p) for p in reach_paths(user, STAFF_ROLES)):
+        raise NotFound()
+    key = f"dashboard:doc:{unit_id}:{period.key()}"
+    version_keys = invalidation.version_keys(path)
     found = cache.get_many([key, *version_keys])
     version = [found.get(k) for k in version_keys]
     cached = found.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
+    unit = GridUnit.objects.get(pk=unit_id)
     body = json.dumps(build(user=user, unit=unit, period=period), ensure_ascii=False, separators=(",", ":")).encode()
     if settings.DASHBOARD_CACHE_SECONDS > 0:
         cache.set(key, (version, body), min(settings.DASHBOARD_CACHE_SECONDS, CACHE_SECONDS))

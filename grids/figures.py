@@ -11,12 +11,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db.models import (
-    Aggregate,
     Case,
     CharField,
     ExpressionWrapper,
     F,
-    FloatField,
     Func,
     IntegerField,
     Value,
@@ -34,11 +32,29 @@ def children_of(unit: GridUnit) -> list[GridUnit]:
     return unit.__dict__["_children"]
 
 
+class _ChildKey(Func):
+    """split_part(path, "/", n): the path's n-th "/"-separated piece (piece 1 is the "" before
+    the leading "/"). One cheap call per row on PostgreSQL; the embedded SQLite demo has no
+    split_part and gets the same piece by substring arithmetic."""
+
+    function = "SPLIT_PART"
+    output_field = CharField()
+
+    def __init__(self, field: str, unit: GridUnit) -> None:
+        self.prefix = len(unit.path)
+        super().__init__(F(field), Value("/"), Value(unit.path.count("/") + 1))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        path = self.get_source_expressions()[0]
+        tail = Substr(path, self.prefix + 1, output_field=CharField())
+        end = StrIndex(Concat(tail, Value("/"), output_field=CharField()), Value("/"))
+        piece = Substr(tail, 1, ExpressionWrapper(end - Value(1), output_field=IntegerField()))
+        return compiler.compile(piece)
+
+
 def child_key(field: str, unit: GridUnit) -> Func:
     """The child's code in `field` (a materialized path under `unit`); "" at `unit` itself."""
-    tail = Substr(F(field), len(unit.path) + 1, output_field=CharField())
-    end = StrIndex(Concat(tail, Value("/"), output_field=CharField()), Value("/"))
-    return Substr(tail, 1, ExpressionWrapper(end - Value(1), output_field=IntegerField()), output_field=CharField())
+    return _ChildKey(field, unit)
 
 
 def fold(rows: Iterable[Mapping[str, Any]], fields: Iterable[str], key: str = "child") -> dict[str, dict[str, int]]:
@@ -53,30 +69,6 @@ def fold(rows: Iterable[Mapping[str, Any]], fields: Iterable[str], key: str = "c
             total[f] += row[f] or 0
     out["*"] = total
     return out
-
-
-class Median(Aggregate):
-    """The median of a numeric expression (PostgreSQL's percentile_cont); NULL elsewhere (the
-    embedded SQLite demo has no ordered-set aggregates)."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-    allow_distinct = False
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        if connection.vendor != "postgresql":
-            return "NULL", []
-        return super().as_sql(compiler, connection, **extra)
-
-
-class EpochHours(Func):
-    """Hours between two datetimes, as a float (PostgreSQL)."""
-
-    template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)"
-    arg_joiner = " - "
-    output_field = FloatField()
 
 
 def shape_children(

@@ -17,8 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from backend.opendata import OpenTable
 from backend.periods import Period, rate
@@ -77,7 +75,7 @@ def open_table(*, user: Any, unit: GridUnit, period: Period) -> OpenTable:
         .values(
             "category",
             "source",
-            date=TruncDate("created_at", tzinfo=timezone.get_current_timezone()),
+            date=period.local_day("created_at"),
             grid_code=grid_level_code(),
         )
         .annotate(

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from appeals import figures
 from appeals.models import Appeal, AppealStatus
+from consultations.models import CheckIn, Consultation, ConsultationEvent, Evaluation, Meeting
 from grids.models import GridUnit
 from mediation.models import Case, CaseStatus, FollowUp, Outcome, Referral
 from monthly.models import Ballot, Candidate, ProgressReport, Round, RoundStatus
@@ -47,6 +49,7 @@ def make_appeal(place: GridUnit, *, created: datetime, category: str = "environm
     appeal.set_handling_grid(handling)
     if appeal.escalations:
         appeal.left_grid = True
+    appeal.is_repeat = figures.is_repeat(appeal)  # as intake stores it
     appeal.save()
     return appeal
 
@@ -55,6 +58,25 @@ def make_case(place: GridUnit, *, created: datetime, **fields: Any) -> Case:
     case = Case.objects.create(grid=place, category="neighbour", description="d", **fields)
     Case.objects.filter(pk=case.pk).update(created_at=created)
     return case
+
+
+def make_consultation(
+    place: GridUnit, *, created: datetime, events: dict[str, datetime], **fields: Any
+) -> Consultation:
+    """A topic with the timeline rows `events` ({action: at}) the figures look for."""
+    author = fields.pop("author")
+    consultation = Consultation.objects.create(grid=place, title="t", body="b", author=author, created_at=created,
+                                               **fields)  # fmt: skip
+    for action, when in events.items():
+        ConsultationEvent.objects.create(consultation=consultation, action=action, at=when)
+    return consultation
+
+
+def make_meeting(consultation: Consultation, *, scheduled: datetime, attendees: list[Any]) -> Meeting:
+    meeting = Meeting.objects.create(consultation=consultation, scheduled_at=scheduled, place="p", check_in_code="1")
+    for user in attendees:
+        CheckIn.objects.create(meeting=meeting, user=user, at=scheduled)
+    return meeting
 
 
 @pytest.fixture
@@ -108,6 +130,25 @@ def district(tree: SimpleNamespace) -> SimpleNamespace:
                               cast_at=at(11, 11))  # fmt: skip
     ProgressReport.objects.create(round=t.round, content="c", percent=40, created_at=at(11, 25))
     ProgressReport.objects.create(round=t.round, content="c", percent=60, created_at=at(11, 28))
+
+    # Consultations (test_figures.py spells out each figure).
+    who = t.resident1
+    t.c1 = make_consultation(t.micro1, created=at(11, 3), author=who, publicized_at=at(11, 10), status="evaluating",
+                             events={"reach_threshold": at(11, 4), "start_evaluation": at(11, 20)})  # fmt: skip
+    t.c2 = make_consultation(t.grid1, created=at(11, 5), author=who, publicized_at=at(11, 12), status="implementing",
+                             events={"take_up": at(11, 6)})  # fmt: skip
+    t.c3 = make_consultation(t.community1, created=at(11, 8), author=who, status="rejected",
+                             events={"reach_threshold": at(11, 9)})  # fmt: skip
+    # c4: raised in October, published again in November after a reopen (its earlier work done in October).
+    t.c4 = make_consultation(t.micro2, created=at(10, 20), author=t.resident2, publicized_at=at(11, 2),
+                             status="publicized", events={"start_evaluation": at(10, 25)})  # fmt: skip
+    make_meeting(t.c1, scheduled=at(11, 9), attendees=[t.resident1, t.u3, t.pending])
+    make_meeting(t.c2, scheduled=at(11, 11), attendees=[t.resident1, t.u3])
+    make_meeting(t.c4, scheduled=at(11, 1), attendees=[])  # nobody came: not a meeting held
+    make_meeting(t.c4, scheduled=at(10, 22), attendees=[t.resident2])  # before the period
+    for user, score, day in ((t.resident1, 4, 21), (t.u3, 5, 22)):
+        Evaluation.objects.create(consultation=t.c1, user=user, score=score, satisfied=True, created_at=at(11, day))
+    Evaluation.objects.create(consultation=t.c4, user=t.resident2, score=2, satisfied=False, created_at=at(10, 28))
 
     # Notifications: one sent in S1, one dead in S2, one sent before the period.
     message = Message.objects.create(event="e", title="t")

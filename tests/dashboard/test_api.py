@@ -16,7 +16,7 @@ from backend.periods import Period
 from dashboard import selectors
 from grids.models import GridLevel, GridUnit
 
-from .conftest import at, make_appeal, make_case
+from .conftest import at, make_appeal, make_case, make_consultation
 
 URL = "/api/v1/dashboard"
 
@@ -113,25 +113,35 @@ def test_the_query_count_does_not_grow_with_the_children(district):
 def test_cached_until_the_subtree_changes(district, django_capture_on_commit_callbacks):
     period = Period(at(11, 1).date(), at(11, 30).date())
     admin = district.admin
-    first = json.loads(selectors.dashboard(user=admin, unit=district.street1, period=period))
+    first = json.loads(selectors.dashboard(user=admin, unit_id=district.street1.pk, period=period))
     with CaptureQueriesContext(connection) as ctx:
-        again = json.loads(selectors.dashboard(user=admin, unit=district.street1, period=period))
+        again = json.loads(selectors.dashboard(user=admin, unit_id=district.street1.pk, period=period))
     assert again == first and len(ctx.captured_queries) == 0
     # A change in the other street leaves street 1's document alone ...
     with django_capture_on_commit_callbacks(execute=True):
         make_appeal(district.micro2, created=at(11, 5))
     with CaptureQueriesContext(connection) as ctx:
-        selectors.dashboard(user=admin, unit=district.street1, period=period)
+        selectors.dashboard(user=admin, unit_id=district.street1.pk, period=period)
     assert len(ctx.captured_queries) == 0
     assert (
-        json.loads(selectors.dashboard(user=admin, unit=district.district, period=period))["appeals"]["received"] == 6
+        json.loads(selectors.dashboard(user=admin, unit_id=district.district.pk, period=period))["appeals"]["received"]
+        == 6
     )
     # ... one in street 1 drops it (here an escalation through the service).
     with django_capture_on_commit_callbacks(execute=True):
         appeal_services.appeal_escalate(appeal=district.a3, actor=district.worker1, reason="需要社区协调")
-    fresh = json.loads(selectors.dashboard(user=admin, unit=district.street1, period=period))
+    fresh = json.loads(selectors.dashboard(user=admin, unit_id=district.street1.pk, period=period))
     assert fresh["appeals"]["escalated_rate"] == 0.4  # a2 and now a3, of 5
 
 
 def test_the_cache_expires_within_a_minute():
     assert selectors.CACHE_SECONDS <= 60
+
+
+def test_a_new_topic_drops_the_cached_document(district, django_capture_on_commit_callbacks):
+    period = Period(at(11, 1).date(), at(11, 30).date())
+    before = json.loads(selectors.dashboard(user=district.admin, unit_id=district.street1.pk, period=period))
+    with django_capture_on_commit_callbacks(execute=True):
+        make_consultation(district.micro1, created=at(11, 6), author=district.resident1, events={})
+    after = json.loads(selectors.dashboard(user=district.admin, unit_id=district.street1.pk, period=period))
+    assert after["consultations"]["raised"] == before["consultations"]["raised"] + 1

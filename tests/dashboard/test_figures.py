@@ -13,6 +13,10 @@ still resolved/closed: a1 a2 a4 a5):
   5 received per 1000 residents = 1250.
 Mediation: applied m1 m2 m3 m5 m6; concluded m1 m2 m3 m4, agreed m1 m2 -> 1/2; fulfilled m1 of
 the two agreed -> 1/2; referred m3 (m4 failed without referral); overdue open m5.
+Consultations: raised c1 c2 c3 (c4 in October); reached the threshold c1 c3 (c2 was taken up)
+-> 2/3; resolved (published in November) c1 c2 c4, implemented since c1 (c4's work was done
+before this publication) -> 1/3; meetings held: c1's (3 signed in) and c2's (2) -> 2.5 (c4's
+November meeting had nobody, its October one is outside); evaluations in November 4 and 5 -> 4.5.
 """
 
 from __future__ import annotations
@@ -78,7 +82,14 @@ def test_the_district(district):
         "winner_progress": 60,
     }
     assert d["notifications"] == {"sent": 1, "dead": 1}
-    assert d["consultations"] == selectors.CONSULTATIONS_EMPTY
+    assert d["consultations"] == {
+        "raised": 3,
+        "threshold_reached_rate": 0.6667,
+        "resolved": 3,
+        "implemented_rate": 0.3333,
+        "mean_attendance": 2.5,
+        "evaluation_score": 4.5,
+    }
 
 
 def test_each_street_of_the_district(district):
@@ -114,6 +125,22 @@ def test_each_street_of_the_district(district):
                                "overdue_open": 0}  # fmt: skip
     assert s2["monthly"]["turnout_rate"] == 0.0 and s2["monthly"]["winner_progress"] == 60
     assert s2["notifications"] == {"sent": 0, "dead": 1}
+    assert s1["consultations"] == {"raised": 3, "threshold_reached_rate": 0.6667, "resolved": 2,
+                                   "implemented_rate": 0.5, "mean_attendance": 2.5, "evaluation_score": 4.5}  # fmt: skip
+    # S2: c4 published, its work not done since; nothing raised, no meeting held, nothing rated.
+    assert s2["consultations"] == {"raised": 0, "threshold_reached_rate": None, "resolved": 1,
+                                   "implemented_rate": 0.0, "mean_attendance": None, "evaluation_score": None}  # fmt: skip
+
+
+def test_consultations_of_a_community_and_its_children(district):
+    """c3 lives at the community itself: in its total, in no child's."""
+    d = doc(district.staff1, district.community1)
+    assert d["consultations"]["raised"] == 3
+    g1 = child(d, district.grid1)["consultations"]
+    assert (g1["raised"], g1["threshold_reached_rate"], g1["resolved"], g1["implemented_rate"]) == (2, 0.5, 2, 0.5)
+    x1 = child(d, district.dedicated1)["consultations"]
+    assert x1 == {"raised": 0, "threshold_reached_rate": None, "resolved": 0, "implemented_rate": None,
+                  "mean_attendance": None, "evaluation_score": None}  # fmt: skip
 
 
 def test_series_by_day(district):
@@ -158,6 +185,8 @@ def test_an_empty_period(district):
     assert (m["applied"], m["agreed_rate"], m["fulfilled_rate"]) == (0, None, None)
     assert d["monthly"] == {"current_round": None, "turnout_rate": None, "winner_progress": None}
     assert d["notifications"] == {"sent": 0, "dead": 0}
+    assert d["consultations"] == {"raised": 0, "threshold_reached_rate": None, "resolved": 0,
+                                  "implemented_rate": None, "mean_attendance": None, "evaluation_score": None}  # fmt: skip
 
 
 @pytest.mark.parametrize("who", ["staff1", "resident1", "worker1"])

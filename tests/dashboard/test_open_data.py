@@ -8,7 +8,7 @@ import zipfile
 
 from django.http import StreamingHttpResponse
 
-from .conftest import at, make_appeal
+from .conftest import at, make_appeal, make_consultation
 
 URL = "/api/v1/open-data"
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
@@ -29,6 +29,8 @@ def test_the_archive(api, district):
     for _ in range(5):  # five in one cell: shown; the cells of one appeal are blanked
         make_appeal(district.micro21, created=at(11, 8, 9), category="other", resolved_at=at(11, 9), score=5,
                     status="closed")  # fmt: skip
+        make_consultation(district.micro21, created=at(11, 14), author=district.resident1, kind="deep",
+                          events={"reach_threshold": at(11, 15)})  # fmt: skip
     archive = _zip(api, district.admin, {"grid": district.district.pk, **NOVEMBER})
     assert sorted(archive.namelist()) == [
         "LICENSE", "README.md", "appeals.csv", "consultations.csv", "mediation_cases.csv", "rounds.csv",
@@ -54,7 +56,14 @@ def test_the_archive(api, district):
     assert round_ == {"id": str(district.round.pk), "month": "2026-11", "scope_code": district.district.code,
                       "scope_level": "district", "status": "counted", "eligible": "", "turnout": "",
                       "candidate_count": "1", "winner_votes": "", "winner_progress": "60"}  # fmt: skip
-    assert _rows(archive, "consultations.csv") == []
+    topics = _rows(archive, "consultations.csv")  # c1 c2 c3, one per cell: blanked
+    assert [(r["date"], r["grid_code"], r["kind"], r["raised"]) for r in topics] == [
+        ("2026-11-03", district.grid1.code, "quick", ""),
+        ("2026-11-05", district.grid1.code, "quick", ""),
+        ("2026-11-08", district.community1.code, "quick", ""),
+        ("2026-11-14", district.grid1.code, "deep", "5"),
+    ]
+    assert topics[-1]["reached_threshold"] == "5" and topics[-1]["resolved"] == "0"
 
     readme = archive.read("README.md").decode()
     for name in ("appeals.csv", "mediation_cases.csv", "rounds.csv", "consultations.csv"):
