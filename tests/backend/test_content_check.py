@@ -3,7 +3,6 @@ unreachable) and mediaCheckAsync with its signed push back to /api/v1/wechat/pus
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 from backend import content_check
 from backend.content_check import ContentRejected, Scene, check_text, check_texts, normalise, parse_words
 from backend.wechat_push import push_signature
+from tests.waiting import wait_until
 
 PUSH_TOKEN = "push-token-for-tests"
 # The push endpoint's handlers (consultations' photos) read the database.
@@ -146,9 +146,7 @@ def test_media_check_push_flow_through_a_live_server(wechat: Any, settings: Any,
     assert sent["media_url"] == "https://cdn.example/bad.jpg" and sent["scene"] == 3
     (call,) = wechat.calls("/wxa/media_check_async")
     assert call.json()["media_type"] == 2 and call.json()["version"] == 2
-    deadline = time.monotonic() + 10
-    while not received and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert wait_until(lambda: received)
     assert received == [(request.trace_id, "risky", 20002)]
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -38,9 +37,7 @@ def ws_base(django_db_blocker: Any) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert wait_until(lambda: server.started), "the ASGI server did not start"
     yield f"ws://127.0.0.1:{port}/ws/notifications/"
     server.should_exit = True
     thread.join(timeout=10)

@@ -8,7 +8,6 @@ retries after 0.5-2 s, leases of 4 s."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -48,13 +47,40 @@ def all_sent() -> bool:
     return not Delivery.objects.exclude(status="sent").exists()
 
 
+def chat_messages(chat: GroupChat, count: int, *, enqueue: bool = True) -> list[int]:
+    """`count` test messages to `chat`, each its own committed fan-out (enqueued on commit
+    unless `enqueue` is off); their delivery ids."""
+    ids = []
+    for i in range(count):
+        with transaction.atomic():
+            sent = fan_out(
+                event="group_chat_test",
+                chats=GroupChat.objects.filter(pk=chat.pk),
+                channels={"group_chat"},
+                context={"chat_name": f"{i}"},
+                enqueue=enqueue,
+            )
+        ids += Delivery.objects.filter(message=sent.message).values_list("pk", flat=True)
+    return ids
+
+
+def workers_have_moved_on(tree, make_chat) -> None:
+    """The positive sentinel of a "nothing (more) happens" check: a message sent now, through
+    the same broker to a chat of its own, has been delivered, so the workers have taken up and
+    finished work queued after everything the test did before (a sleep would only guess)."""
+    unit = GridUnitFactory(parent=tree.grid2, level="micro", code=f"{tree.grid2.code}900")
+    chat, robot = make_chat(unit)
+    chat_messages(chat, 1)
+    assert wait_for(lambda: len(robot.messages) == 1, timeout=120)
+
+
 def test_every_delivery_reaches_its_chat_exactly_once(live_celery, tree, make_chat):
     robots = micro_chats(tree, make_chat, 30)
     announce(tree)
     assert wait_for(all_sent, timeout=120)
-    time.sleep(1)  # anything sent twice would have arrived by now
+    workers_have_moved_on(tree, make_chat)  # anything sent twice would have arrived by now
     assert [len(r.messages) for r in robots] == [1] * 30
-    assert Delivery.objects.filter(attempts=1).count() == 30
+    assert Delivery.objects.filter(attempts=1).count() == 30 + 1  # and the sentinel's
     assert Notification.objects.filter(user=tree.resident1).count() == 1
 
 
@@ -79,7 +105,7 @@ def test_nothing_lost_when_the_broker_is_down_at_commit(live_celery, tree, make_
     robots = micro_chats(tree, make_chat, 5)
     with broker_down():
         announce(tree)  # commits; enqueueing on commit fails and is logged
-    time.sleep(1)
+    workers_have_moved_on(tree, make_chat)
     assert Delivery.objects.filter(status="pending").count() == 5
     assert all(r.messages == [] for r in robots)
     # The sweeper (every 30 s from beat) finds them once they are a minute overdue.
@@ -116,14 +142,14 @@ def test_killed_mid_batch_nothing_lost_and_nothing_recorded_is_sent_again(live_c
         return all_sent()
 
     assert wait_for(swept_and_sent, timeout=180, step=1.0)
-    time.sleep(1)  # a repeat, if any, would have arrived by now
+    workers_have_moved_on(tree, make_chat)  # a repeat, if any, would have arrived by now
     counts = {r.token: len(r.messages) for r in robots}
     assert min(counts.values()) == 1  # none lost
     twice = {token for token, n in counts.items() if n > 1}
     assert all(n <= 2 for n in counts.values())
     assert all(any(token in url for url in in_flight) for token in twice), (twice, in_flight)
     succeeded = DeliveryLog.objects.filter(action="succeed").values("delivery").annotate(n=Count("pk"))
-    assert sorted(row["n"] for row in succeeded) == [1] * 40
+    assert sorted(row["n"] for row in succeeded) == [1] * (40 + 1)  # and the sentinel's
     live_celery.ensure(2)
 
 
@@ -131,16 +157,7 @@ def test_robot_limit_holds_within_one_batch(live_celery, tree, make_chat, robots
     """45 messages to one robot in one task: the batch sends 20, the rest wait for the window."""
     robots.window = WORKER_WINDOW_SECONDS
     chat, robot = make_chat(tree.street1, "wecom")
-    for i in range(45):
-        with transaction.atomic():
-            fan_out(
-                event="group_chat_test",
-                chats=GroupChat.objects.filter(pk=chat.pk),
-                channels={"group_chat"},
-                context={"chat_name": f"{i}"},
-                enqueue=False,
-            )
-    ids = list(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+    ids = chat_messages(chat, 45, enqueue=False)
     assert sending.enqueue(ids)  # one task message: DELIVERY_TASK_CHUNK is 100
     assert wait_for(all_sent, timeout=180, step=0.5)
     assert len(robot.messages) == 45
@@ -151,14 +168,7 @@ def test_robot_limit_holds_within_one_batch(live_celery, tree, make_chat, robots
 def test_robot_limit_holds_across_two_workers(live_celery, tree, make_chat, robots):
     robots.window = WORKER_WINDOW_SECONDS  # the fake robot enforces 20 per window too
     chat, robot = make_chat(tree.street1, "dingtalk", secret="SEC-limit")
-    for i in range(45):
-        with transaction.atomic():
-            fan_out(
-                event="group_chat_test",
-                chats=GroupChat.objects.filter(pk=chat.pk),
-                channels={"group_chat"},
-                context={"chat_name": f"{i}"},
-            )
+    chat_messages(chat, 45)
     assert wait_for(all_sent, timeout=180, step=0.5)
     assert len(robot.messages) == 45
     assert robot.refused == []  # the robot never had to say "too fast"
