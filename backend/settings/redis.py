@@ -99,6 +99,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.tasks.enforce_deadlines",
         "schedule": timedelta(minutes=5),
     },
+    # Texts held because WeChat was unreachable, checked again once it may answer.
+    "consultations-recheck-held": {
+        "task": "consultations.tasks.recheck_held_texts",
+        "schedule": timedelta(minutes=5),
+    },
     "linkage-sweep": {
         "task": "linkage.tasks.sweep_linked_calls",
         "schedule": timedelta(minutes=1),

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import MAX_POST, Consultation, Post, PostStance, PostStatus, ReportReason
+from .selectors import THREAD_COLUMNS
 
 ANONYMOUS = "居民"
 
@@ -32,24 +33,9 @@ def render_datetime(value: Any) -> str | None:
     return None if value is None else _DATETIME.to_representation(value)
 
 
-THREAD_ROW_FIELDS = (
-    "id",
-    "consultation_id",
-    "author_id",
-    "reply_to_id",
-    "depth",
-    "stance",
-    "body",
-    "status",
-    "hidden_reason",
-    "hidden_at",
-    "created_at",
-)
-
-
 def thread_row(post: Post) -> dict[str, Any]:
     """A post instance as the row `selectors.thread` reads (the one shape PostOut renders)."""
-    row = {name: getattr(post, name) for name in THREAD_ROW_FIELDS}
+    row = {name: getattr(post, name) for name in THREAD_COLUMNS}
     row["author_nickname"], row["author_name"] = post.author.nickname, post.author.name
     return row
 

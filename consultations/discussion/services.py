@@ -25,9 +25,11 @@ from django.utils import timezone
 from backend import workflow
 from backend.content_check import (
     MEDIA_PASSED,
+    ContentRejected,
     Scene,
     TextVerdict,
     check_texts,
+    label_meaning,
     media_status,
     request_media_check,
 )
@@ -356,10 +358,15 @@ def do_hide_post(*, post: Post, actor: Any, reason: str, now: datetime | None = 
         raise InvalidInput(
             Msg("请说明隐藏原因。", "A reason is required."), code="reason_required", fields={"reason": ["required"]}
         )
-    consultation = post.consultation
     post = _lock_post(post)
     if post.status == PostStatus.HIDDEN and post.hidden_by_id is not None:
         raise Conflict(Msg("该发言已被隐藏。", "This post is already hidden."), code="already_hidden")
+    _hide(post, actor=actor, reason=reason, now=now)
+    return post
+
+
+def _hide(post: Post, *, actor: Any, reason: str, now: datetime) -> None:
+    """Hide a locked post (a held one: rejected); `actor` None: the content check did it."""
     was_visible = post.status == PostStatus.VISIBLE
     action = ModerationLog.Action.REJECT if post.status == PostStatus.HELD else ModerationLog.Action.HIDE
     changes = {
@@ -372,9 +379,8 @@ def do_hide_post(*, post: Post, actor: Any, reason: str, now: datetime | None = 
     _apply(post, changes)
     PostReport.objects.filter(post=post, resolved_at__isnull=True).update(resolved_at=now)
     if was_visible:
-        Consultation.objects.filter(pk=consultation.pk).update(post_count=F("post_count") - 1)
+        Consultation.objects.filter(pk=post.consultation_id).update(post_count=F("post_count") - 1)
     _moderated(post, action=action, actor=actor, reason=post.hidden_reason, now=now)
-    return post
 
 
 @transaction.atomic
@@ -386,6 +392,12 @@ def do_unhide_post(*, post: Post, actor: Any, now: datetime | None = None) -> Po
     post = _lock_post(post)
     if post.status == PostStatus.VISIBLE:
         raise Conflict(Msg("该发言当前可见。", "This post is not hidden."), code="not_hidden")
+    _show(post, consultation, actor=actor, now=now)
+    return post
+
+
+def _show(post: Post, consultation: Consultation, *, actor: Any, now: datetime) -> None:
+    """Show a locked hidden post again, or publish a held one; `actor` None: the check did it."""
     action = ModerationLog.Action.APPROVE if post.status == PostStatus.HELD else ModerationLog.Action.UNHIDE
     _apply(
         post,
@@ -405,7 +417,50 @@ def do_unhide_post(*, post: Post, actor: Any, now: datetime | None = None) -> Po
         _published(consultation, post, parent, now=now)
     else:
         Consultation.objects.filter(pk=consultation.pk).update(post_count=F("post_count") + 1)
-    return post
+
+
+# --- held because WeChat was unreachable: checked again ------------------------------------
+
+UNREACHABLE = "unreachable"  # held_label of a text held without WeChat's verdict (held_label())
+
+
+def recheck_held_posts(*, now: datetime | None = None, batch: int = 100) -> dict[str, int]:
+    """Posts held only because WeChat gave no verdict, checked again (oldest first, outside any
+    transaction: the check is an outside call): `pass` publishes, `risky` rejects (hidden, the
+    author told), `review` leaves it held for staff with WeChat's label. Stops at the first
+    post WeChat still does not answer, so a long outage costs one call per run."""
+    counts = {"published": 0, "rejected": 0, "review": 0, "still_unreachable": 0}
+    rows = Post.objects.filter(status=PostStatus.HELD, held_label=UNREACHABLE).select_related("author", "consultation")
+    for post in rows.order_by("pk")[:batch]:
+        try:
+            verdict = screen_text(actor=post.author, texts={"body": post.body}, scene=Scene.COMMENT)
+        except ContentRejected as exc:
+            _settle_held(post, verdict=None, rejected=label_meaning(exc.label).zh, now=now)
+            counts["rejected"] += 1
+            continue
+        if verdict.held and verdict.reason == UNREACHABLE:
+            counts["still_unreachable"] += 1
+            break
+        _settle_held(post, verdict=verdict, rejected="", now=now)
+        counts["review" if verdict.held else "published"] += 1
+    return counts
+
+
+@transaction.atomic
+def _settle_held(post: Post, *, verdict: TextVerdict | None, rejected: str, now: datetime | None) -> None:
+    """Apply a re-check's verdict, unless a moderator settled the post meanwhile."""
+    now = now or timezone.now()
+    post = _lock_post(post)
+    if post.status != PostStatus.HELD or post.held_label != UNREACHABLE:
+        return
+    consultation = post.consultation
+    if verdict is None:
+        _hide(post, actor=None, reason=f"内容含有{rejected}信息", now=now)
+    elif verdict.held:
+        _apply(post, {"held_label": held_label(verdict)})
+        log_hold(consultation=consultation, verdict=verdict, post=post)
+    else:
+        _show(post, consultation, actor=None, now=now)
 
 
 def _apply(post: Post, changes: dict[str, Any]) -> None:

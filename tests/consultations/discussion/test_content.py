@@ -132,3 +132,31 @@ def test_linked_photos_are_sent_for_checking_after_commit(tree, topic, wechat, s
         assert wechat.media_checks == []  # nothing leaves before the commit
     photo.refresh_from_db()
     assert [c["trace_id"] for c in wechat.media_checks] == [photo.trace_id]
+
+
+def test_posts_held_while_wechat_was_down_are_rechecked_once_it_answers(api, tree, topic, wechat, neighbour):
+    """The periodic task (consultations.tasks.recheck_held_texts): nothing changes while WeChat
+    is still down; once it answers, a pass is published, a risky one rejected, a review stays."""
+    from consultations.tasks import recheck_held_texts
+
+    wechat.behaviour["sec_check_down"] = True
+    say = api.as_user(tree.resident1)
+    fine, bad, doubtful = (
+        expect(say.post(posts_url(topic), {"body": text}), 201)["id"] for text in ("路灯该修了", "不堪入目", "值得商榷")
+    )
+    assert recheck_held_texts() == {"published": 0, "rejected": 0, "review": 0, "still_unreachable": 1}
+    assert set(Post.objects.values_list("status", flat=True)) == {"held"}
+
+    wechat.behaviour["sec_check_down"] = False
+    wechat.behaviour["verdicts"] = {"不堪入目": ("risky", 20002), "商榷": ("review", 20012)}
+    assert recheck_held_texts() == {"published": 1, "rejected": 1, "review": 1, "still_unreachable": 0}
+    rows = {p.pk: p for p in Post.objects.all()}
+    assert rows[fine].status == "visible" and rows[fine].held_label == ""
+    assert rows[bad].status == "hidden" and "色情" in rows[bad].hidden_reason
+    assert rows[doubtful].status == "held" and rows[doubtful].held_label == "20012"
+    seen = [r["id"] for r in expect(api.as_user(neighbour()).get(posts_url(topic)), 200)["results"]]
+    assert fine in seen and doubtful not in seen
+    assert type(topic).objects.get(pk=topic.pk).post_count == 1
+    actions = dict(ModerationLog.objects.filter(actor=None).exclude(action="hold").values_list("post_id", "action"))
+    assert actions == {fine: "approve", bad: "reject"}
+    assert recheck_held_texts() == {"published": 0, "rejected": 0, "review": 0, "still_unreachable": 0}
