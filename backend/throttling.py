@@ -3,8 +3,9 @@ in the embedded default).
 
 Own code rather than DRF's rate throttles: those keep a pickled list of timestamps per client
 and read and write it through Django's cache, i.e. two round trips and a few hundred
-microseconds of CPU on every request of a district-wide vote. A fixed window (INCR + EXPIRE,
-pipelined on one pooled client) is one round trip and precise enough for abuse protection.
+microseconds of CPU on every request of a district-wide vote. A fixed window (INCR, and EXPIRE
+when the window opens, in one server-side script on one pooled client) is one command, one
+round trip and one reply, and precise enough for abuse protection.
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] ("30/min"), read when a request
 arrives, so a changed setting applies at once.
 
@@ -48,6 +49,20 @@ def _redis(url: str) -> Any:
 
     # Short timeouts: a throttle that waits seconds for a dead Redis is an outage of its own.
     return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+
+# The window's count after this request; the key expires with its window (set when it opens).
+_HIT_LUA = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+
+
+@lru_cache(maxsize=4)
+def _hit_script(url: str) -> Any:
+    """EVALSHA of _HIT_LUA on the client of `url` (redis-py loads it again after a flush)."""
+    return _redis(url).register_script(_HIT_LUA)
 
 
 class LocalWindows:
@@ -97,10 +112,7 @@ def hit(key: str, period: int) -> int:
 
         if redis_breaker.closed():
             try:
-                pipe = _redis(settings.REDIS_URL).pipeline(transaction=False)
-                pipe.incr(key)
-                pipe.expire(key, period)
-                return int(pipe.execute()[0])
+                return int(_hit_script(settings.REDIS_URL)(keys=[key], args=[period]))
             except redis.RedisError as exc:
                 redis_breaker.trip(exc)
         return local_windows.hit(key, period)
