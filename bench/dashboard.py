@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """一屏观全域 benchmark: the dashboard of the district, a street and a community at district
 scale, cold and cached, over HTTP through the production server setup, against the bare
-endpoint of the same server; and the open-data export of the district over a year.
+view under the same server (bench/harness.py); and the open-data export of the district over a year.
 
     .venv/bin/python bench/dashboard.py                     # defaults below
     .venv/bin/python bench/dashboard.py --appeals 200000 --cases 20000 --residents 100000 --runs 30
@@ -13,11 +13,11 @@ What it does, in one run:
    over the last year and over the micro-grids, 12 counted district rounds with the ballots of
    the latest, deliveries;
 2. the production server (bench/production.py: granian WSGI; DEBUG off, PostgreSQL with the
-   per-process pool, Redis on BENCH_REDIS_URL) with `bench.monthly_settings` adding only
-   `GET /bench/bare`, first with the dashboard cache off (`DASHBOARD_CACHE_SECONDS=0`: every
+   per-process pool, Redis on BENCH_REDIS_URL), first with the dashboard cache off (`DASHBOARD_CACHE_SECONDS=0`: every
    request computes the figures, "cold"), then with it on ("cached": the document from Redis);
 3. sequential requests on one keep-alive connection (so a percentile is one request's latency,
-   not queueing): p50/p99 of each area and period, and of the bare endpoint;
+   not queueing): p50/p99 of each area and period with the server's and PostgreSQL's CPU per
+   request, and of the bare view (bench/harness.py, same server and flags, one connection);
 4. the open-data ZIP of the district over a year: time to the last byte, size, rows, and the
    peak resident memory of the server's workers above their level before the download.
 The figures compete for the machine's 2 cores with whatever else runs: say so when quoting them.
@@ -57,9 +57,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--deliveries", type=int, default=20_000)
     p.add_argument("--runs", type=int, default=30, help="cold requests per area")
     p.add_argument("--cached-runs", type=int, default=300, help="cached (and bare) requests per area")
-    p.add_argument("--workers", type=int, default=2, help="server worker processes")
-    p.add_argument("--server-threads", type=int, default=2, help="threads per worker (granian)")
-    p.add_argument("--port", type=int, default=8131)
+    harness.add_server_args(p, port=8240, connections=1)
     p.add_argument("--seed-only", action="store_true", help="build the district and stop")
     return p.parse_args()
 
@@ -122,7 +120,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
     _seed_rounds(args.rounds, shape, rng)
     _seed_deliveries(args.deliveries, shape, rng)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
     return shape
 
 
@@ -182,7 +180,24 @@ def _seed_appeals(target: int, shape: dict[str, list[Any]], rng: random.Random) 
                 )
             )
         Appeal.objects.bulk_create(rows, batch_size=BATCH)
+    _mark_repeats()
     print(f"seed: {target - have} appeals ({time.monotonic() - started:.1f}s)", flush=True)
+
+
+def _mark_repeats() -> None:
+    """What intake stores at submission (appeals.figures.is_repeat), for the bulk-made rows."""
+    from django.db.models import Exists, OuterRef
+
+    from appeals.figures import REPEAT_WINDOW
+    from appeals.models import Appeal
+
+    earlier = Appeal.objects.filter(
+        grid_path=OuterRef("grid_path"),
+        category=OuterRef("category"),
+        resolved_at__gte=OuterRef("created_at") - REPEAT_WINDOW,
+        resolved_at__lt=OuterRef("created_at"),
+    ).exclude(pk=OuterRef("pk"))
+    Appeal.objects.filter(Exists(earlier), is_repeat=False).update(is_repeat=True)
 
 
 def _seed_cases(target: int, shape: dict[str, list[Any]], rng: random.Random) -> None:
@@ -465,11 +480,17 @@ def main() -> None:
         ("street, a year", "street", year),
         ("community, a year", "community", year),
     ]
-    print(f"server: granian WSGI, {args.workers} workers x {args.server_threads} threads, on 2 shared cores")
+    print(harness.machine_line(), flush=True)
+    bare = harness.bare(
+        kind=args.server, port=args.port + 1, workers=args.workers, threads=args.server_threads,
+        connections=args.connections, seconds=args.bare_duration, client=args.client,
+    )  # fmt: skip
+    print(f"bare view, {args.connections} connection: p50 {bare['p50_ms']:.1f} ms  p99 {bare['p99_ms']:.1f} ms")
+    print(f"server: {args.server}, {args.workers} workers x {args.server_threads} threads, on 2 shared cores")
     results: dict[str, dict[str, list[float]]] = {}
     for phase, cache_seconds in (("cold", 0), ("cached", 60)):
         server = production.start(
-            kind="granian", port=args.port, workers=args.workers, threads=args.server_threads,
+            kind=args.server, port=args.port, workers=args.workers, threads=args.server_threads,
             env=server_env(cache_seconds=cache_seconds),
         )  # fmt: skip
         try:
@@ -479,12 +500,16 @@ def main() -> None:
                 path = f"/api/v1/dashboard?grid={unit_id}&{query}"
                 client.get(path)  # warm the worker (imports, connection pool) and, cached, the document
                 runs = args.runs if phase == "cold" else args.cached_runs
+                meter = harness.CpuMeter(server, database=DB_URL.rsplit("/", 1)[1])
+                before = meter.snapshot()
                 results.setdefault(label, {})[phase] = measure(client, path, runs)
-                print(f"{phase:6} {label:18} {percentiles(results[label][phase])}", flush=True)
-            bare = Client(args.port, staff["district"][1])
-            bare.get("/bench/bare")
-            results.setdefault("bare", {})[phase] = measure(bare, "/bench/bare", args.cached_runs)
-            print(f"{phase:6} {'bare DRF view':18} {percentiles(results['bare'][phase])}", flush=True)
+                after = meter.snapshot()
+                cpu = {k: 1000 * (after[k] - before[k]) / runs for k in ("app", "pg")}
+                print(
+                    f"{phase:6} {label:18} {percentiles(results[label][phase])}"
+                    f"   cpu/request app {cpu['app']:.1f} ms + PostgreSQL {cpu['pg']:.1f} ms",
+                    flush=True,
+                )
             if phase == "cold":
                 export(
                     args.port,
@@ -494,11 +519,11 @@ def main() -> None:
                 )
         finally:
             production.stop(server)
-    bare = statistics.median(results["bare"]["cached"] + results["bare"]["cold"])
-    print("ratio to the bare view (p50):")
+    print(f"latency as a multiple of the bare view's p50 ({bare['p50_ms']:.1f} ms):")
     for label, _, _ in areas:
         cold, cached = (statistics.median(results[label][p]) for p in ("cold", "cached"))
-        print(f"  {label:18} cold {cold / bare:6.1f}x   cached {cached / bare:5.2f}x")
+        print(f"  {label:18} cold {cold / bare['p50_ms']:6.1f}x   cached {cached / bare['p50_ms']:5.2f}x")
+    print(harness.machine_line())
 
 
 if __name__ == "__main__":
