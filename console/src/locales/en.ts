@@ -42,7 +42,17 @@ const en: typeof zh = {
     rank: 'Rank', noChildren: 'No units below this one', chartLabel: 'Daily chart: {received} appeals received and {closed} closed in the period',
     figures: {
       residents: { total: 'Residents', verified: 'Verified residents', active_30d: 'Active (30 days)' },
-      consult: {
+      appeals: {
+        received: 'Appeals received', closed: 'Appeals closed', on_time_rate: 'Closed on time', closed_in_grid_rate: 'Closed within the grid', satisfaction_rate: 'Satisfied',
+        overdue_open: 'Overdue, open', median_close_hours: 'Median hours to close', per_1000_residents: 'Appeals per 1,000 residents', escalated_rate: 'Escalated',
+      },
+      mediation: { applied: 'Mediation cases', agreed_rate: 'Agreed' },
+      consultations: { raised: 'Topics raised', resolved: 'Topics resolved' },
+      monthly: { turnout_rate: 'Monthly vote turnout' },
+      notifications: { sent: 'Notifications delivered', dead: 'Dead deliveries' },
+    },
+  },
+  consult: {
     title: 'Consultations', queue: 'Review queue', moderation: 'Moderation', status: 'Status', kind: 'Kind', kinds: { quick: 'Quick', deep: 'In depth' },
     search: 'Search title or text', topic: 'Topic', supports: 'Supports', created: 'Raised', held: 'Held', hidden: 'Hidden', author: 'Raised by',
     decideBy: 'Decide by', mergeInto: 'Merge into topic number', convertTo: 'Convert to', toAppeal: 'Appeal', toMonthly: 'Monthly nomination', note: 'Note',
@@ -62,16 +72,6 @@ const en: typeof zh = {
       create: 'Raised', support: 'Supported', reach_threshold: 'Threshold reached', take_up: 'Taken up', schedule: 'Convened', meeting: 'Meeting set', reject: 'Rejected',
       merge: 'Merged', merged_in: 'Merged in', convert: 'Converted', deliberate: 'Deliberation began', publicize: 'Resolution published', fail_consensus: 'No consensus',
       escalate: 'Escalated', end: 'Ended', implement: 'Implementing', start_evaluation: 'Evaluation began', close: 'Closed', reopen: 'Reopened', progress: 'Progress',
-    },
-  },
-  appeals: {
-        received: 'Appeals received', closed: 'Appeals closed', on_time_rate: 'Closed on time', closed_in_grid_rate: 'Closed within the grid', satisfaction_rate: 'Satisfied',
-        overdue_open: 'Overdue, open', median_close_hours: 'Median hours to close', per_1000_residents: 'Appeals per 1,000 residents', escalated_rate: 'Escalated',
-      },
-      mediation: { applied: 'Mediation cases', agreed_rate: 'Agreed' },
-      consultations: { raised: 'Topics raised', resolved: 'Topics resolved' },
-      monthly: { turnout_rate: 'Monthly vote turnout' },
-      notifications: { sent: 'Notifications delivered', dead: 'Dead deliveries' },
     },
   },
   appeals: {

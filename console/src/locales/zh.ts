@@ -40,7 +40,17 @@ export default {
     rank: '名次', noChildren: '没有下级单位', chartLabel: '期间共收到诉求 {received} 件，办结 {closed} 件的每日走势图',
     figures: {
       residents: { total: '居民总数', verified: '已认证居民', active_30d: '30天活跃' },
-      consult: {
+      appeals: {
+        received: '收到诉求', closed: '办结诉求', on_time_rate: '按期办结率', closed_in_grid_rate: '网格内办结率', satisfaction_rate: '满意率',
+        overdue_open: '超期未办', median_close_hours: '办结用时中位数（小时）', per_1000_residents: '千人诉求量', escalated_rate: '上报率',
+      },
+      mediation: { applied: '调解申请', agreed_rate: '调解成功率' },
+      consultations: { raised: '议题数', resolved: '已形成决议' },
+      monthly: { turnout_rate: '每月一事投票率' },
+      notifications: { sent: '通知送达', dead: '投递失败' },
+    },
+  },
+  consult: {
     title: '协商议事', queue: '议题审核', moderation: '内容审核', status: '状态', kind: '类型', kinds: { quick: '即时议', deep: '深入议' },
     search: '搜索标题或内容', topic: '议题', supports: '附议', created: '提出时间', held: '待审', hidden: '已隐藏', author: '提出人',
     decideBy: '决定期限', mergeInto: '并入议题编号', convertTo: '转为', toAppeal: '诉求', toMonthly: '每月一事提名', note: '说明',
@@ -60,16 +70,6 @@ export default {
       create: '提出议题', support: '附议', reach_threshold: '附议达到门槛', take_up: '受理审核', schedule: '召集议事', meeting: '安排会议', reject: '不予采纳',
       merge: '合并', merged_in: '并入议题', convert: '转办', deliberate: '开始议事', publicize: '公示决议', fail_consensus: '未达成共识',
       escalate: '提交上级', end: '结束', implement: '开始实施', start_evaluation: '开始评价', close: '结束', reopen: '重新审核', progress: '报告进度',
-    },
-  },
-  appeals: {
-        received: '收到诉求', closed: '办结诉求', on_time_rate: '按期办结率', closed_in_grid_rate: '网格内办结率', satisfaction_rate: '满意率',
-        overdue_open: '超期未办', median_close_hours: '办结用时中位数（小时）', per_1000_residents: '千人诉求量', escalated_rate: '上报率',
-      },
-      mediation: { applied: '调解申请', agreed_rate: '调解成功率' },
-      consultations: { raised: '议题数', resolved: '已形成决议' },
-      monthly: { turnout_rate: '每月一事投票率' },
-      notifications: { sent: '通知送达', dead: '投递失败' },
     },
   },
   appeals: {
