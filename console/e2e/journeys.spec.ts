@@ -208,3 +208,56 @@ test('the console works at 1366×768 and on a 390×844 phone, in both languages'
   await expect(page.locator('h1')).toContainText('Mediation')
   await shot(page, info, 'mediation-390-en')
 })
+
+test("the dashboard shows the API's figures, drills down to a child and back up", async ({ page, request }, info) => {
+  type Figures = Record<string, Record<string, number | null>> & { grid: number; name: string; children: (Record<string, Record<string, number | null>> & { grid: number; name: string; level: string })[] }
+  const token = await apiToken(request, 'demo_staff')
+  const shown = (v: number | null, rate = false) => (v === null ? '—' : rate ? `${(Math.round(v * 1000) / 10).toFixed(1)}%` : v.toLocaleString('zh-CN'))
+  async function samePage(doc: Figures) {
+    await expect(page.locator('h1')).toContainText(doc.name)
+    for (const key of ['residents.total', 'residents.verified', 'appeals.received', 'appeals.closed', 'appeals.overdue_open', 'mediation.applied', 'consultations.raised', 'notifications.sent']) {
+      const [block, field] = key.split('.')
+      await expect(page.locator(`.figure-${block}-${field} .figure-value`)).toHaveText(shown(doc[block][field]))
+    }
+    for (const key of ['appeals.on_time_rate', 'appeals.satisfaction_rate', 'mediation.agreed_rate']) {
+      const [block, field] = key.split('.')
+      await expect(page.locator(`.figure-${block}-${field} .figure-value`)).toHaveText(shown(doc[block][field], true))
+    }
+    await expect(page.locator('.children .el-table__row')).toHaveCount(doc.children.length)
+  }
+
+  await signIn(page, 'demo_staff')
+  await page.locator('[data-section="dashboard"]').first().click()
+  const top = (await apiCall(request, token, 'GET', '/api/v1/dashboard')).body as Figures
+  await samePage(top)
+  // Ranked by appeals received: the first row is a unit with the most.
+  const most = Math.max(...top.children.map((c) => c.appeals.received ?? 0))
+  await expect(page.locator('.children .el-table__row').first().locator('.ranked-value')).toHaveText(shown(most))
+  await expect(page.locator('.trend-chart')).toHaveAttribute('aria-label', /\d+/)
+  await checkA11y(page, info, 'dashboard')
+  await shot(page, info, 'top')
+
+  const child = top.children.find((c) => c.appeals.received === most && !['micro', 'dedicated'].includes(c.level))!
+  await page.locator(`.children a.drill[data-grid="${child.grid}"]`).click()
+  const below = (await apiCall(request, token, 'GET', `/api/v1/dashboard?grid=${child.grid}`)).body as Figures
+  await samePage(below)
+  await expect(page.locator('.trail .el-breadcrumb__item')).toHaveCount(2)
+  await checkA11y(page, info, 'dashboard-child')
+  await shot(page, info, 'child')
+  await page.locator(`.trail a.crumb[data-grid="${top.grid}"]`).click()
+  await samePage(top)
+  await expect(page.locator('.trail .el-breadcrumb__item')).toHaveCount(1)
+
+  // A chosen period: the figures of that period, as the API gives them.
+  await page.goto(`/console/dashboard?from=2026-01-01&to=2026-12-31`)
+  const year = (await apiCall(request, token, 'GET', '/api/v1/dashboard?from=2026-01-01&to=2026-12-31')).body as Figures
+  await samePage(year)
+  await expect(page.locator('.period input').first()).toHaveValue('2026-01-01')
+
+  // A period the API refuses: its message, in the current language, in words.
+  const refused = await request.get('/api/v1/dashboard?from=2024-01-01&to=2026-12-31', { headers: { Authorization: `Bearer ${token}`, 'Accept-Language': 'zh-Hans' } })
+  expect(refused.status()).toBe(400)
+  await page.goto(`/console/dashboard?from=2024-01-01&to=2026-12-31`)
+  await expect(page.locator('.api-error')).toContainText((await refused.json()).error.message)
+  await shot(page, info, 'refused')
+})

@@ -26,11 +26,53 @@ const en: typeof zh = {
     case: { applied: 'Applied', accepted: 'Accepted', declined: 'Declined', mediating: 'Mediating', agreed: 'Agreed', failed: 'Failed', closed: 'Closed' },
     round: { nominating: 'Nominating', voting: 'Voting', counted: 'Counted', implementing: 'Implementing', completed: 'Completed' },
     residence: { pending: 'Pending', verified: 'Verified', rejected: 'Rejected', superseded: 'Superseded' },
+    consultation: {
+      collecting: 'Collecting', review: 'Under review', scheduled: 'Meeting set', deliberating: 'Deliberating', publicized: 'Resolution public', no_consensus: 'No consensus',
+      implementing: 'Implementing', evaluating: 'Evaluating', closed: 'Closed', rejected: 'Rejected', merged: 'Merged', converted: 'Converted',
+    },
     delivery: { pending: 'Pending', sent: 'Sent', failed: 'Retrying', dead: 'Dead' },
   },
   category: {
     appeal: { environment: 'Environment', facilities: 'Facilities', neighbour: 'Neighbours', safety: 'Safety', property: 'Property', utilities: 'Utilities', policy: 'Policy', other: 'Other' },
     case: { neighbour: 'Neighbours', family: 'Family', housing: 'Housing', property: 'Property', contract: 'Contract', damages: 'Damages', labour: 'Labour', consumer: 'Consumer', traffic: 'Traffic', other: 'Other' },
+  },
+  dashboard: {
+    title: 'Area at a glance', trail: 'Level', period: 'Period', from: 'From', to: 'To', generated: 'Figures of {at}',
+    headlines: 'Headline figures', series: 'Appeals by day', received: 'Received', closedDaily: 'Closed', children: 'Units below, ranked', rankBy: 'Rank by',
+    rank: 'Rank', noChildren: 'No units below this one', chartLabel: 'Daily chart: {received} appeals received and {closed} closed in the period',
+    figures: {
+      residents: { total: 'Residents', verified: 'Verified residents', active_30d: 'Active (30 days)' },
+      appeals: {
+        received: 'Appeals received', closed: 'Appeals closed', on_time_rate: 'Closed on time', closed_in_grid_rate: 'Closed within the grid', satisfaction_rate: 'Satisfied',
+        overdue_open: 'Overdue, open', median_close_hours: 'Median hours to close', per_1000_residents: 'Appeals per 1,000 residents', escalated_rate: 'Escalated',
+      },
+      mediation: { applied: 'Mediation cases', agreed_rate: 'Agreed' },
+      consultations: { raised: 'Topics raised', resolved: 'Topics resolved' },
+      monthly: { turnout_rate: 'Monthly vote turnout' },
+      notifications: { sent: 'Notifications delivered', dead: 'Dead deliveries' },
+    },
+  },
+  consult: {
+    title: 'Consultations', queue: 'Review queue', moderation: 'Moderation', status: 'Status', kind: 'Kind', kinds: { quick: 'Quick', deep: 'In depth' },
+    search: 'Search title or text', topic: 'Topic', supports: 'Supports', created: 'Raised', held: 'Held', hidden: 'Hidden', author: 'Raised by',
+    decideBy: 'Decide by', mergeInto: 'Merge into topic number', convertTo: 'Convert to', toAppeal: 'Appeal', toMonthly: 'Monthly nomination', note: 'Note',
+    scheduledAt: 'Meeting time', place: 'Place', agenda: 'Agenda (one item a line)', quorum: 'Quorum', registered: 'Registered', checkedIn: 'Signed in',
+    checkInCode: 'Check-in code', meetings: 'Meetings', openMotion: 'Open a motion', closeMotion: 'Close the vote', motionText: 'Motion', noMotions: 'No motions yet',
+    for: 'For', against: 'Against', abstain: 'Abstain', outcome: 'Outcome', passed: 'Passed', notPassed: 'Not passed', refresh: 'Refresh', refreshed: 'Updated {at}',
+    minutes: 'Minutes', recordMinutes: 'Record minutes', resolution: 'Resolution', attendees: 'Attendees', approved: 'Approved', awaitingApproval: 'Awaiting approval',
+    objectionEnds: 'Objections until {at}', objections: 'Objections', objection: 'Objection', answer: 'Answer', progress: 'Progress', addProgress: 'Report progress',
+    progressContent: 'Progress note', timeline: 'History', text: 'Text', why: 'Why', moderate: 'Action', hide: 'Hide', restore: 'Restore',
+    kindOfItem: 'Kind of item', items: { post: 'Posts', objection: 'Objections', consultation: 'Topics' },
+    reportReasons: { spam: 'Spam', offensive: 'Offensive', privacy: 'Privacy', off_topic: 'Off topic', other: 'Other' },
+    actions: {
+      take_up: 'Take up', schedule: 'Convene', reject: 'Reject', merge: 'Merge', convert: 'Convert', publicize: 'Publish resolution',
+      fail_consensus: 'No consensus', escalate: 'Escalate', end: 'End',
+    },
+    events: {
+      create: 'Raised', support: 'Supported', reach_threshold: 'Threshold reached', take_up: 'Taken up', schedule: 'Convened', meeting: 'Meeting set', reject: 'Rejected',
+      merge: 'Merged', merged_in: 'Merged in', convert: 'Converted', deliberate: 'Deliberation began', publicize: 'Resolution published', fail_consensus: 'No consensus',
+      escalate: 'Escalated', end: 'Ended', implement: 'Implementing', start_evaluation: 'Evaluation began', close: 'Closed', reopen: 'Reopened', progress: 'Progress',
+    },
   },
   appeals: {
     title: 'Appeals', status: 'Status', category: 'Category', gridSubtree: 'Grid (with subunits)', overdueOnly: 'Overdue only', number: 'Number',

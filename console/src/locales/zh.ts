@@ -24,11 +24,53 @@ export default {
     case: { applied: '待受理', accepted: '已受理', declined: '不予受理', mediating: '调解中', agreed: '已达成协议', failed: '调解失败', closed: '已结案' },
     round: { nominating: '征集中', voting: '投票中', counted: '已计票', implementing: '实施中', completed: '已完成' },
     residence: { pending: '待审核', verified: '已认证', rejected: '已驳回', superseded: '已替换' },
+    consultation: {
+      collecting: '征集附议', review: '待审核', scheduled: '已安排议事', deliberating: '议事中', publicized: '决议公示', no_consensus: '未达成共识',
+      implementing: '实施中', evaluating: '评价中', closed: '已结束', rejected: '不予采纳', merged: '已合并', converted: '已转办',
+    },
     delivery: { pending: '待发送', sent: '已送达', failed: '失败重试中', dead: '投递失败' },
   },
   category: {
     appeal: { environment: '环境卫生', facilities: '公共设施', neighbour: '邻里关系', safety: '安全隐患', property: '物业管理', utilities: '水电气暖', policy: '政策咨询', other: '其他' },
     case: { neighbour: '邻里纠纷', family: '婚姻家庭', housing: '房屋土地', property: '物业纠纷', contract: '合同纠纷', damages: '损害赔偿', labour: '劳动争议', consumer: '消费纠纷', traffic: '交通事故', other: '其他' },
+  },
+  dashboard: {
+    title: '一屏观全域', trail: '所在层级', period: '统计期间', from: '开始日期', to: '结束日期', generated: '数据生成于 {at}',
+    headlines: '核心指标', series: '每日诉求', received: '收到诉求', closedDaily: '办结诉求', children: '下级单位排行', rankBy: '排行依据',
+    rank: '名次', noChildren: '没有下级单位', chartLabel: '期间共收到诉求 {received} 件，办结 {closed} 件的每日走势图',
+    figures: {
+      residents: { total: '居民总数', verified: '已认证居民', active_30d: '30天活跃' },
+      appeals: {
+        received: '收到诉求', closed: '办结诉求', on_time_rate: '按期办结率', closed_in_grid_rate: '网格内办结率', satisfaction_rate: '满意率',
+        overdue_open: '超期未办', median_close_hours: '办结用时中位数（小时）', per_1000_residents: '千人诉求量', escalated_rate: '上报率',
+      },
+      mediation: { applied: '调解申请', agreed_rate: '调解成功率' },
+      consultations: { raised: '议题数', resolved: '已形成决议' },
+      monthly: { turnout_rate: '每月一事投票率' },
+      notifications: { sent: '通知送达', dead: '投递失败' },
+    },
+  },
+  consult: {
+    title: '协商议事', queue: '议题审核', moderation: '内容审核', status: '状态', kind: '类型', kinds: { quick: '即时议', deep: '深入议' },
+    search: '搜索标题或内容', topic: '议题', supports: '附议', created: '提出时间', held: '待审', hidden: '已隐藏', author: '提出人',
+    decideBy: '决定期限', mergeInto: '并入议题编号', convertTo: '转为', toAppeal: '诉求', toMonthly: '每月一事提名', note: '说明',
+    scheduledAt: '会议时间', place: '会议地点', agenda: '议程（每行一项）', quorum: '法定人数', registered: '报名', checkedIn: '已签到',
+    checkInCode: '签到码', meetings: '议事会议', openMotion: '发起表决', closeMotion: '结束表决', motionText: '表决事项', noMotions: '尚无表决',
+    for: '赞成', against: '反对', abstain: '弃权', outcome: '结果', passed: '通过', notPassed: '未通过', refresh: '刷新', refreshed: '{at} 已更新',
+    minutes: '会议纪要', recordMinutes: '记录纪要', resolution: '决议', attendees: '出席人数', approved: '已确认', awaitingApproval: '待与会者确认',
+    objectionEnds: '异议期至 {at}', objections: '异议', objection: '异议内容', answer: '答复', progress: '落实进度', addProgress: '报告进度',
+    progressContent: '进展情况', timeline: '议事记录', text: '内容', why: '原因', moderate: '处理', hide: '隐藏', restore: '恢复显示',
+    kindOfItem: '审核类别', items: { post: '讨论发言', objection: '异议', consultation: '议题' },
+    reportReasons: { spam: '垃圾信息', offensive: '攻击辱骂', privacy: '泄露隐私', off_topic: '离题', other: '其他' },
+    actions: {
+      take_up: '受理审核', schedule: '召集议事', reject: '不予采纳', merge: '合并', convert: '转办', publicize: '公示决议',
+      fail_consensus: '未达成共识', escalate: '提交上级', end: '结束',
+    },
+    events: {
+      create: '提出议题', support: '附议', reach_threshold: '附议达到门槛', take_up: '受理审核', schedule: '召集议事', meeting: '安排会议', reject: '不予采纳',
+      merge: '合并', merged_in: '并入议题', convert: '转办', deliberate: '开始议事', publicize: '公示决议', fail_consensus: '未达成共识',
+      escalate: '提交上级', end: '结束', implement: '开始实施', start_evaluation: '开始评价', close: '结束', reopen: '重新审核', progress: '报告进度',
+    },
   },
   appeals: {
     title: '诉求办理', status: '状态', category: '类别', gridSubtree: '所属网格（含下级）', overdueOnly: '仅看超期', number: '编号',
