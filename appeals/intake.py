@@ -23,7 +23,7 @@ from grids.scope import in_reach
 from grids.selectors import district, unit_by_code
 from residents.models import User
 
-from . import events
+from . import events, figures
 from .attachments import link_attachments
 from .clock import due_dates
 from .models import Appeal, AppealNumberCounter, Source
@@ -88,6 +88,7 @@ def _new_appeal(
     )
     appeal.set_grid(place)
     appeal.set_handling_grid(handling)
+    appeal.is_repeat = figures.is_repeat(appeal)  # stored once, so the dashboard counts a column
     appeal.save(force_insert=True)
     return appeal
 
