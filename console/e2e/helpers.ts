@@ -42,6 +42,9 @@ export async function shot(page: Page, info: TestInfo, name: string) {
 
 /** axe-core: no serious or critical violation on the page as it is now. */
 export async function checkA11y(page: Page, info: TestInfo, where: string) {
+  // Element Plus fades tags and dialogs in: axe measuring contrast mid-transition sees a pale
+  // colour that the settled page never shows, so let running transitions finish first.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))))
   const results = await new AxeBuilder({ page }).analyze()
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   if (bad.length) {
