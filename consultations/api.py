@@ -20,7 +20,7 @@ from grids.models import GridUnit
 from resources.selectors import station_get
 
 from . import selectors, services
-from .discussion.serializers import render_datetime
+from .discussion.serializers import HideIn, render_datetime
 from .filters import ConsultationFilter
 from .models import (
     MAX_BODY,
@@ -35,7 +35,7 @@ from .models import (
     ProgressReport,
     VoteChoice,
 )
-from .permissions import is_staff_of, lives_under
+from .permissions import ensure_staff, is_staff_of, lives_under
 
 # --- output ------------------------------------------------------------------------------
 
@@ -231,6 +231,8 @@ class MeetingOut(serializers.ModelSerializer):
     motions = MotionOut(many=True, source="motion_rows")
     minutes = serializers.SerializerMethodField()
     check_in_code = serializers.SerializerMethodField()
+    # The model's JSON list of agenda items, as MeetingIn takes it (typed for the schema).
+    agenda = serializers.ListField(child=serializers.CharField())
 
     class Meta:
         model = Meeting
@@ -553,6 +555,59 @@ class ObjectionAnswerApi(APIView):
         objection = selectors.objection_get(user=request.user, objection_id=objection_id)
         answered = services.do_answer_objection(objection=objection, actor=request.user, **_valid(BodyIn, request))
         return Response(ObjectionOut(answered).data)
+
+
+class ConsultationReleaseApi(APIView):
+    @extend_schema(
+        operation_id="consultation_release",
+        request=None,
+        responses=ConsultationDetailOut,
+        description="Staff of its reach publish a topic the content check held; its author is told.",
+    )
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
+        services.do_release_text(item=consultation, actor=request.user)
+        return consultation_answer(request, consultation_id)
+
+
+class ConsultationHideApi(APIView):
+    @extend_schema(
+        operation_id="consultation_hide",
+        request=HideIn,
+        responses=ConsultationDetailOut,
+        description="Staff of its reach reject a held topic with a reason; its author is told.",
+    )
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
+        ensure_staff(request.user, consultation)
+        services.do_reject_text(item=consultation, actor=request.user, **_valid(HideIn, request))
+        return consultation_answer(request, consultation_id)
+
+
+class ObjectionReleaseApi(APIView):
+    @extend_schema(
+        operation_id="objection_release",
+        request=None,
+        responses=ObjectionOut,
+        description="Staff of its reach publish an objection the content check held; its author is told.",
+    )
+    def post(self, request: Request, objection_id: int) -> Response:
+        objection = selectors.objection_get(user=request.user, objection_id=objection_id)
+        return Response(ObjectionOut(services.do_release_text(item=objection, actor=request.user)).data)
+
+
+class ObjectionHideApi(APIView):
+    @extend_schema(
+        operation_id="objection_hide",
+        request=HideIn,
+        responses=ObjectionOut,
+        description="Staff of its reach reject a held objection with a reason; its author is told.",
+    )
+    def post(self, request: Request, objection_id: int) -> Response:
+        objection = selectors.objection_get(user=request.user, objection_id=objection_id)
+        ensure_staff(request.user, objection.consultation)
+        hidden = services.do_reject_text(item=objection, actor=request.user, **_valid(HideIn, request))
+        return Response(ObjectionOut(hidden).data)
 
 
 # --- meetings and motions ----------------------------------------------------------------

@@ -46,6 +46,13 @@ TEMPLATES = {
     "consultation_reopened": _to_staff(
         "议题重新审议：{title}", "议题“{title}”多数参与者不满意，已重新进入审议：{note}"
     ),
+    # Authors of a held topic or objection, once it is settled (by staff or the re-check).
+    "consultation_topic_released": _to_staff("您的议题已通过审核", "您发起的议题“{title}”经审核已公开。"),
+    "consultation_topic_rejected": _to_staff("您的议题未通过审核", "您发起的议题“{title}”未通过审核，原因：{reason}。"),
+    "consultation_objection_released": _to_staff("您的异议已通过审核", "您对议题“{title}”的异议经审核已公开。"),
+    "consultation_objection_rejected": _to_staff(
+        "您的异议未通过审核", "您对议题“{title}”的异议未通过审核，原因：{reason}。"
+    ),
     "consultation_overdue": _to_staff("议题超期：{title}", "议题“{title}”已超过办理时限，请尽快处理。"),
 }
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from appeals import services as appeal_services
 from appeals.deadlines import add_working_days
 from backend import workflow
-from backend.content_check import Scene
+from backend.content_check import ContentRejected, Scene, TextVerdict, label_meaning
 from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Throttled
 from backend.messages import Msg
 from grids.models import GridUnit
@@ -48,10 +48,12 @@ from .models import (
     Meeting,
     MeetingRegistration,
     MinutesApproval,
+    ModerationLog,
     Motion,
     MotionStatus,
     MotionVote,
     Objection,
+    PostStatus,
     ProgressReport,
     Support,
     VoteChoice,
@@ -1064,3 +1066,141 @@ def deadlines_enforce(*, now: datetime | None = None) -> dict[str, int]:
         "implementing": _each(Consultation.objects.filter(status=S.PUBLICIZED, objection_ends__lte=now), implement),
         "evaluated": _each(Consultation.objects.filter(status=S.EVALUATING, evaluation_ends__lte=now), evaluate),
     }
+
+
+# --- held topics and objections: checked again, or settled by staff -----------------------
+# A topic keeps its check's outcome in `moderation`/`moderation_label`, an objection in
+# `status`/`held_label`; both log into ModerationLog as posts do (objection null: the topic).
+
+UNREACHABLE = "unreachable"  # the label of a text held without WeChat's verdict (held_label())
+HeldText = Consultation | Objection
+
+
+def _held_fields(item: HeldText) -> tuple[str, str]:
+    return ("moderation", "moderation_label") if isinstance(item, Consultation) else ("status", "held_label")
+
+
+def _is_held(item: HeldText) -> bool:
+    state, _ = _held_fields(item)
+    return getattr(item, state) == PostStatus.HELD
+
+
+def _settle_text(item: HeldText, *, actor: Any, publish: bool, reason: str, now: datetime) -> None:
+    """Publish or reject a locked held text: log who did it, tell the author (and, for a topic
+    now public, the unit's staff, as an unheld one would have at once)."""
+    state, label = _held_fields(item)
+    changes = {state: PostStatus.VISIBLE if publish else PostStatus.HIDDEN, label: ""}
+    type(item).objects.filter(pk=item.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(item, name, value)
+    is_topic = isinstance(item, Consultation)
+    consultation = item if is_topic else item.consultation
+    ModerationLog.objects.create(
+        consultation=consultation,
+        objection=None if is_topic else item,
+        actor=actor,
+        action=ModerationLog.Action.APPROVE if publish else ModerationLog.Action.REJECT,
+        reason=reason[:200],
+        at=now,
+    )
+    kind = "topic" if is_topic else "objection"
+    notify(
+        event=f"consultation_{kind}_{'released' if publish else 'rejected'}",
+        users=[item.author_id],
+        context=_context(consultation, reason=reason),
+        channels={"inbox"},
+    )
+    if publish and is_topic:
+        _tell_staff(consultation, "consultation_raised")
+
+
+def _lock_text(item: HeldText) -> HeldText:
+    if isinstance(item, Consultation):
+        return _lock(item)
+    fresh = workflow.lock(item)
+    fresh.consultation = item.consultation
+    return fresh
+
+
+def _moderated_text(item: HeldText, actor: Any) -> HeldText:
+    """Staff of its reach (403 otherwise: the caller already saw it), then a held text (409)."""
+    ensure_staff(actor, item if isinstance(item, Consultation) else item.consultation)
+    item = _lock_text(item)
+    if not _is_held(item):
+        raise Conflict(Msg("该内容不在待审核状态。", "This text is not held for review."), code="not_held")
+    return item
+
+
+@transaction.atomic
+def do_release_text(*, item: HeldText, actor: Any, now: datetime | None = None) -> HeldText:
+    """Staff publish a held topic or objection."""
+    item = _moderated_text(item, actor)
+    _settle_text(item, actor=actor, publish=True, reason="", now=_now(now))
+    return item
+
+
+@transaction.atomic
+def do_reject_text(*, item: HeldText, actor: Any, reason: str, now: datetime | None = None) -> HeldText:
+    """Staff hide a held topic or objection, with the reason the author is told."""
+    ensure_staff(actor, item if isinstance(item, Consultation) else item.consultation)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            Msg("请说明不予通过的原因。", "A reason is required."),
+            code="reason_required",
+            fields={"reason": ["required"]},
+        )
+    item = _moderated_text(item, actor)
+    _settle_text(item, actor=actor, publish=False, reason=reason, now=_now(now))
+    return item
+
+
+def recheck_held_topics(*, now: datetime | None = None, batch: int = 100) -> dict[str, int]:
+    """Topics and objections held only because WeChat gave no verdict, checked again outside
+    any transaction (an outside call), as the discussion does for posts: `pass` publishes,
+    `risky` rejects (the author told), `review` keeps it held for staff with WeChat's label.
+    Stops at the first text WeChat still does not answer."""
+    counts = {"published": 0, "rejected": 0, "review": 0, "still_unreachable": 0}
+    topics = Consultation.objects.filter(moderation=PostStatus.HELD, moderation_label=UNREACHABLE)
+    objections = Objection.objects.filter(status=PostStatus.HELD, held_label=UNREACHABLE)
+    work: list[tuple[HeldText, dict[str, str], Scene]] = [
+        (t, {"title": t.title, "body": t.body}, Scene.FORUM)
+        for t in topics.select_related("author", "grid").order_by("pk")[:batch]
+    ] + [
+        (o, {"body": o.body}, Scene.COMMENT)
+        for o in objections.select_related("author", "consultation__grid").order_by("pk")[:batch]
+    ]
+    for item, texts, scene in work:
+        try:
+            verdict = screen_text(actor=item.author, texts=texts, scene=scene)
+        except ContentRejected as exc:
+            _settle_recheck(item, verdict=None, rejected=label_meaning(exc.label).zh, now=_now(now))
+            counts["rejected"] += 1
+            continue
+        if verdict.held and verdict.reason == UNREACHABLE:
+            counts["still_unreachable"] += 1
+            break
+        _settle_recheck(item, verdict=verdict, rejected="", now=_now(now))
+        counts["review" if verdict.held else "published"] += 1
+    return counts
+
+
+@transaction.atomic
+def _settle_recheck(item: HeldText, *, verdict: TextVerdict | None, rejected: str, now: datetime) -> None:
+    """Apply a re-check's verdict, unless a moderator settled the text meanwhile."""
+    item = _lock_text(item)
+    _, label = _held_fields(item)
+    if not _is_held(item) or getattr(item, label) != UNREACHABLE:
+        return
+    if verdict is None:
+        _settle_text(item, actor=None, publish=False, reason=f"内容含有{rejected}信息", now=now)
+    elif verdict.held:
+        type(item).objects.filter(pk=item.pk).update(**{label: held_label(verdict)})
+        is_topic = isinstance(item, Consultation)
+        log_hold(
+            consultation=item if is_topic else item.consultation,
+            verdict=verdict,
+            objection=None if is_topic else item,
+        )
+    else:
+        _settle_text(item, actor=None, publish=True, reason="", now=now)

@@ -21,5 +21,11 @@ def enforce_deadlines(now: datetime | str | None = None) -> dict[str, int]:
 
 @shared_task(name="consultations.tasks.recheck_held_texts")
 def recheck_held_texts(now: datetime | str | None = None) -> dict[str, int]:
-    """Posts held because WeChat was unreachable, checked again now that it may answer."""
-    return recheck_held_posts(now=parse_datetime(now) if isinstance(now, str) else now)
+    """Posts, topics and objections held because WeChat was unreachable, checked again now
+    that it may answer: the counts of both kinds, added up."""
+    now = parse_datetime(now) if isinstance(now, str) else now
+    posts = recheck_held_posts(now=now)
+    if posts.get("still_unreachable"):
+        return posts  # WeChat still down: one call per run, not one per kind
+    others = services.recheck_held_topics(now=now)
+    return {key: posts.get(key, 0) + others.get(key, 0) for key in posts.keys() | others.keys()}
