@@ -35,7 +35,7 @@ from residents.models import User
 from resources import services as resources_services
 from resources.models import Station
 
-from . import selectors
+from . import live, selectors
 from .discussion.services import held_label, held_status, log_hold, queue_photo_checks, screen_text
 from .models import (
     CONSULTATION_LEVELS,
@@ -647,7 +647,9 @@ def do_open_motion(*, meeting: Meeting, actor: Any, text: str, now: datetime | N
     ensure_staff(actor, meeting.consultation)
     _live_meeting(meeting)
     _hold(meeting.consultation, actor, now)
-    return Motion.objects.create(meeting=meeting, text=text, opened_by=actor, opened_at=now)
+    motion = Motion.objects.create(meeting=meeting, text=text, opened_by=actor, opened_at=now)
+    live.publish_motion(motion)
+    return motion
 
 
 @transaction.atomic
@@ -669,6 +671,7 @@ def do_vote_motion(*, motion: Motion, actor: Any, choice: str, now: datetime | N
     ]
     Motion.objects.filter(pk=motion.pk).update(**{column: F(column) + 1})
     motion.refresh_from_db()
+    live.publish_motion(motion)
     return motion
 
 
@@ -686,6 +689,7 @@ def do_close_motion(*, motion: Motion, actor: Any, now: datetime | None = None) 
     motion.status = MotionStatus.CLOSED
     motion.closed_at = _now(now)
     motion.save(update_fields=["attendees", "passed", "status", "closed_at"])
+    live.publish_motion(motion)
     return motion
 
 
