@@ -557,57 +557,58 @@ class ObjectionAnswerApi(APIView):
         return Response(ObjectionOut(answered).data)
 
 
+def _moderation_schema(kind: str, action: str, out: type[serializers.Serializer]) -> Any:
+    what = {"consultation": "a topic", "objection": "an objection"}[kind]
+    done = "publish" if action == "release" else "reject, with a reason,"
+    return extend_schema(
+        operation_id=f"{kind}_{action}",
+        request=HideIn if action == "hide" else None,
+        responses=out,
+        description=f"Staff of its reach {done} {what} the content check held; its author is told.",
+    )
+
+
+def _settle_held(request: Request, item: Consultation | Objection, *, hide: bool) -> Consultation | Objection:
+    """Staff of its reach first (403), then the reason (400), then the service."""
+    if not hide:
+        return services.do_release_text(item=item, actor=request.user)
+    ensure_staff(request.user, item if isinstance(item, Consultation) else item.consultation)
+    return services.do_reject_text(item=item, actor=request.user, **_valid(HideIn, request))
+
+
 class ConsultationReleaseApi(APIView):
-    @extend_schema(
-        operation_id="consultation_release",
-        request=None,
-        responses=ConsultationDetailOut,
-        description="Staff of its reach publish a topic the content check held; its author is told.",
-    )
+    hide = False
+
+    @_moderation_schema("consultation", "release", ConsultationDetailOut)
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
-        services.do_release_text(item=consultation, actor=request.user)
+        _settle_held(request, consultation, hide=self.hide)
         return consultation_answer(request, consultation_id)
 
 
-class ConsultationHideApi(APIView):
-    @extend_schema(
-        operation_id="consultation_hide",
-        request=HideIn,
-        responses=ConsultationDetailOut,
-        description="Staff of its reach reject a held topic with a reason; its author is told.",
-    )
+class ConsultationHideApi(ConsultationReleaseApi):
+    hide = True
+
+    @_moderation_schema("consultation", "hide", ConsultationDetailOut)
     def post(self, request: Request, consultation_id: int) -> Response:
-        consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
-        ensure_staff(request.user, consultation)
-        services.do_reject_text(item=consultation, actor=request.user, **_valid(HideIn, request))
-        return consultation_answer(request, consultation_id)
+        return super().post(request, consultation_id)
 
 
 class ObjectionReleaseApi(APIView):
-    @extend_schema(
-        operation_id="objection_release",
-        request=None,
-        responses=ObjectionOut,
-        description="Staff of its reach publish an objection the content check held; its author is told.",
-    )
+    hide = False
+
+    @_moderation_schema("objection", "release", ObjectionOut)
     def post(self, request: Request, objection_id: int) -> Response:
         objection = selectors.objection_get(user=request.user, objection_id=objection_id)
-        return Response(ObjectionOut(services.do_release_text(item=objection, actor=request.user)).data)
+        return Response(ObjectionOut(_settle_held(request, objection, hide=self.hide)).data)
 
 
-class ObjectionHideApi(APIView):
-    @extend_schema(
-        operation_id="objection_hide",
-        request=HideIn,
-        responses=ObjectionOut,
-        description="Staff of its reach reject a held objection with a reason; its author is told.",
-    )
+class ObjectionHideApi(ObjectionReleaseApi):
+    hide = True
+
+    @_moderation_schema("objection", "hide", ObjectionOut)
     def post(self, request: Request, objection_id: int) -> Response:
-        objection = selectors.objection_get(user=request.user, objection_id=objection_id)
-        ensure_staff(request.user, objection.consultation)
-        hidden = services.do_reject_text(item=objection, actor=request.user, **_valid(HideIn, request))
-        return Response(ObjectionOut(hidden).data)
+        return super().post(request, objection_id)
 
 
 # --- meetings and motions ----------------------------------------------------------------

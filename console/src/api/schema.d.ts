@@ -508,7 +508,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Staff of its reach reject a held topic with a reason; its author is told. */
+        /** @description Staff of its reach reject, with a reason, a topic the content check held; its author is told. */
         post: operations["consultation_hide"];
         delete?: never;
         options?: never;
@@ -1600,7 +1600,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Staff of its reach reject a held objection with a reason; its author is told. */
+        /** @description Staff of its reach reject, with a reason, an objection the content check held; its author is told. */
         post: operations["objection_hide"];
         delete?: never;
         options?: never;
