@@ -61,7 +61,7 @@ const en: typeof zh = {
     for: 'For', against: 'Against', abstain: 'Abstain', outcome: 'Outcome', passed: 'Passed', notPassed: 'Not passed', refresh: 'Refresh', refreshed: 'Updated {at}',
     minutes: 'Minutes', recordMinutes: 'Record minutes', resolution: 'Resolution', attendees: 'Attendees', approved: 'Approved', awaitingApproval: 'Awaiting approval',
     objectionEnds: 'Objections until {at}', objections: 'Objections', objection: 'Objection', answer: 'Answer', progress: 'Progress', addProgress: 'Report progress',
-    progressContent: 'Progress note', timeline: 'History', text: 'Text', why: 'Why', moderate: 'Action', hide: 'Hide', restore: 'Restore',
+    progressContent: 'Progress note', timeline: 'History', text: 'Text', why: 'Why', moderate: 'Action', hide: 'Hide', release: 'Publish', restore: 'Restore',
     kindOfItem: 'Kind of item', items: { post: 'Posts', objection: 'Objections', consultation: 'Topics' },
     reportReasons: { spam: 'Spam', offensive: 'Offensive', privacy: 'Privacy', off_topic: 'Off topic', other: 'Other' },
     actions: {

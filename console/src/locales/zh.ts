@@ -59,7 +59,7 @@ export default {
     for: '赞成', against: '反对', abstain: '弃权', outcome: '结果', passed: '通过', notPassed: '未通过', refresh: '刷新', refreshed: '{at} 已更新',
     minutes: '会议纪要', recordMinutes: '记录纪要', resolution: '决议', attendees: '出席人数', approved: '已确认', awaitingApproval: '待与会者确认',
     objectionEnds: '异议期至 {at}', objections: '异议', objection: '异议内容', answer: '答复', progress: '落实进度', addProgress: '报告进度',
-    progressContent: '进展情况', timeline: '议事记录', text: '内容', why: '原因', moderate: '处理', hide: '隐藏', restore: '恢复显示',
+    progressContent: '进展情况', timeline: '议事记录', text: '内容', why: '原因', moderate: '处理', hide: '隐藏', release: '通过', restore: '恢复显示',
     kindOfItem: '审核类别', items: { post: '讨论发言', objection: '异议', consultation: '议题' },
     reportReasons: { spam: '垃圾信息', offensive: '攻击辱骂', privacy: '泄露隐私', off_topic: '离题', other: '其他' },
     actions: {
