@@ -192,7 +192,11 @@ class AppealDetailOut(AppealOut):
 
 def detail(request: Request, appeal_id: int) -> dict[str, Any]:
     """The appeal as the caller now sees it (every state-changing call answers with this)."""
-    appeal = selectors.appeal_detail(user=request.user, appeal_id=appeal_id)
+    return detail_of(request, selectors.appeal_detail(user=request.user, appeal_id=appeal_id))
+
+
+def detail_of(request: Request, appeal: Appeal) -> dict[str, Any]:
+    """`detail` of an appeal already in hand with its relations (a submission's own)."""
     view = selectors.appeal_view(user=request.user, appeal=appeal)
     if view["logs_phone"]:  # an unmasked phone seen by someone other than its owner (PIPL)
         log_access(
@@ -257,7 +261,8 @@ class AppealListApi(APIView):
         data = AppealIn(data=request.data)
         data.is_valid(raise_exception=True)
         appeal = services.appeal_submit(actor=request.user, **data.validated_data)
-        return Response(detail(request, appeal.pk), status=status.HTTP_201_CREATED)
+        # The service returns the appeal with its rows: answered without reading it back.
+        return Response(detail_of(request, appeal), status=status.HTTP_201_CREATED)
 
 
 class AppealDetailApi(APIView):

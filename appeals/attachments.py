@@ -50,11 +50,11 @@ def attachment_upload(*, actor: User, file: Any) -> AppealAttachment:
         raise
 
 
-def link_attachments(*, appeal: Appeal, actor: User, ids: Sequence[int]) -> None:
-    """Attach the caller's unused uploads to `appeal` (in the submitting transaction)."""
+def link_attachments(*, appeal: Appeal, actor: User, ids: Sequence[int]) -> list[AppealAttachment]:
+    """Attach the caller's unused uploads to `appeal` (in the submitting transaction); returns them."""
     ids = list(dict.fromkeys(ids))
     if not ids:
-        return
+        return []
     if len(ids) > settings.APPEAL_MAX_ATTACHMENTS:
         raise InvalidInput(
             Msg("最多上传 {n} 张图片。", "At most {n} images.").format(n=settings.APPEAL_MAX_ATTACHMENTS),
@@ -69,3 +69,6 @@ def link_attachments(*, appeal: Appeal, actor: User, ids: Sequence[int]) -> None
             fields={"attachments": ["unknown, not yours, or already used"]},
         )
     AppealAttachment.objects.filter(pk__in=ids).update(appeal=appeal)
+    for row in rows:
+        row.appeal = appeal
+    return rows

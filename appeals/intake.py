@@ -27,7 +27,7 @@ from . import events, figures
 from .attachments import link_attachments
 from .clock import due_dates
 from .models import Appeal, AppealNumberCounter, Source
-from .selectors import handling_unit_for, home_of
+from .selectors import handling_unit_for, home_of, with_known_rows
 
 
 def next_number(now: datetime) -> str:
@@ -129,10 +129,10 @@ def appeal_submit(
             longitude=location["lng"] if location else None,
             is_public=is_public,
         )
-        link_attachments(appeal=appeal, actor=actor, ids=attachments)
+        photos = link_attachments(appeal=appeal, actor=actor, ids=attachments)
         event = events.note(appeal, "submit", actor=actor, before="", at=now)
         events.tell_unit(appeal, "appeal_submitted", event)
-    return appeal
+    return with_known_rows(appeal, timeline=[event], attachments=photos)
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,16 @@ def _detailed(rows: QuerySet[Appeal]) -> QuerySet[Appeal]:
     )
 
 
+def with_known_rows(appeal: Appeal, *, timeline: list[AppealEvent], attachments: list[Any]) -> Appeal:
+    """A just-created appeal with the timeline and photos its creator holds in memory, as
+    `_detailed`'s prefetch would have stored them, so answering with it reads nothing back."""
+    for name, rows in (("timeline", timeline), ("attachments", attachments)):
+        cached = getattr(appeal, name).all()
+        cached._result_cache, cached._prefetch_done = list(rows), True
+        appeal._prefetched_objects_cache = {**getattr(appeal, "_prefetched_objects_cache", {}), name: cached}
+    return appeal
+
+
 def appeal_detail(*, user: Any, appeal_id: int) -> Appeal:
     appeal = _detailed(appeals_visible_to(user=user)).filter(pk=appeal_id).first()
     if appeal is None:

@@ -188,7 +188,10 @@ def main() -> None:
     print(f"server: {args.server} {args.workers} workers x {args.server_threads} threads on :{args.port}", flush=True)
     try:
         bodies = [json.dumps({"choices": [cid]}) for cid in candidate_ids]
-        spec = harness.Load("POST", f"/api/v1/monthly/rounds/{round_id}/ballot", tokens=tokens, bodies=bodies)
+        path = f"/api/v1/monthly/rounds/{round_id}/ballot"
+        # The profiled run takes the other half of the voters: theirs are first ballots too, not 409s.
+        half = len(tokens) // 2 if args.profile else len(tokens)
+        spec = harness.Load("POST", path, tokens=tokens[:half], bodies=bodies)
         warm = harness.Load("GET", "/healthz")
         harness.load(args.port, warm, connections=args.connections, seconds=3, client=args.client)
         meter = harness.CpuMeter(server, database=DB_NAME)
@@ -196,7 +199,7 @@ def main() -> None:
             args.port, spec, connections=args.connections, seconds=args.duration, meter=meter, client=args.client
         )
         if args.profile:
-            ballots_profiled(args, spec, server)
+            ballots_profiled(args, harness.Load("POST", path, tokens=tokens[half:], bodies=bodies), server)
     finally:
         production.stop(server)
     time.sleep(0.5)
@@ -223,18 +226,24 @@ def main() -> None:
 
 
 def ballots_profiled(args: argparse.Namespace, spec: harness.Load, server: subprocess.Popen) -> None:
-    """py-spy on every server worker while ballots run: one flame graph, bench/profiles/ballot.svg."""
+    """py-spy on every server worker while ballots run: one flame graph, bench/profiles/ballot.svg,
+    and the same samples' collapsed stacks for reading as text, bench/profiles/ballot.txt
+    (`bench/profiles/top.py` sums them per frame)."""
     out = ROOT / "bench/profiles/ballot.svg"
     out.parent.mkdir(exist_ok=True)
     pyspy = shutil.which("py-spy") or str(ROOT / ".venv/bin/py-spy")
-    command = [pyspy, "record", "-p", str(server.pid), "--subprocesses", "-d", str(args.duration)]
-    recorder = subprocess.Popen(
-        [*command, "-r", "40", "-o", str(out), "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    command = [pyspy, "record", "-p", str(server.pid), "--subprocesses", "-d", str(args.duration), "-r", "40"]
+    recorders = [
+        subprocess.Popen(
+            [*command, "-o", str(target), "-f", kind, "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        for target, kind in ((out, "flamegraph"), (out.with_suffix(".txt"), "raw"))
+    ]
     time.sleep(1)
     harness.load(args.port, spec, connections=args.connections, seconds=args.duration, client=args.client)
-    _, err = recorder.communicate(timeout=120)
-    print(f"profile: {out} ({err.decode(errors='replace').strip().splitlines()[-1:]})", flush=True)
+    for recorder in recorders:
+        _, err = recorder.communicate(timeout=120)
+        print(f"profile: {recorder.args[-4]} ({err.decode(errors='replace').strip().splitlines()[-1:]})", flush=True)
 
 
 if __name__ == "__main__":
