@@ -261,3 +261,68 @@ test("the dashboard shows the API's figures, drills down to a child and back up"
   await expect(page.locator('.api-error')).toContainText((await refused.json()).error.message)
   await shot(page, info, 'refused')
 })
+
+test('a grid worker convenes a meeting on a topic in review, shows its code and a motion\'s counts, and the resident sees the result', async ({ page, request }, info) => {
+  const { micro_id } = fixtures()
+  const resident = await apiToken(request, 'demo_resident')
+  const raised = await apiCall(request, resident, 'POST', '/api/v1/consultations', {
+    grid: micro_id, title: '快递柜占用消防通道（端到端）', body: '2号楼门口新装的快递柜挡住了消防通道，建议挪到车棚旁。', kind: 'quick',
+  })
+  expect(raised.status).toBe(201)
+  const topicId = raised.body.id as number
+  // Into review by the API (the threshold of supports is not the journey's business).
+  const worker = await apiToken(request, 'demo_grid_worker')
+  expect((await apiCall(request, worker, 'POST', `/api/v1/consultations/${topicId}/take-up`)).status).toBe(200)
+
+  await signIn(page, 'demo_grid_worker')
+  await page.locator('[data-section="consultations"]').first().click()
+  await expect(page.locator('.topics')).toContainText('快递柜占用消防通道')
+  await checkA11y(page, info, 'review-queue')
+  await shot(page, info, 'review-queue')
+  await page.locator('a.topic-link', { hasText: '快递柜占用消防通道' }).click()
+  await expect(page.locator('h1')).toContainText('快递柜占用消防通道')
+
+  // The review decision: convene a meeting.
+  await page.locator('[data-action="schedule"]').click()
+  const form = dialog(page)
+  await form.locator('#fd-scheduled_at').fill('2027-03-08 19:00:00')
+  await form.locator('#fd-scheduled_at').press('Enter')
+  await form.locator('#fd-place').fill('社区党群服务中心议事厅')
+  await form.locator('#fd-agenda').fill('情况介绍\n表决挪位方案')
+  await form.locator('#fd-quorum').fill('1')
+  await form.locator('.dialog-submit').click()
+  await expect(page.locator('.topic-facts')).toContainText('已安排议事')
+  const code = page.locator('.check-in-code')
+  await expect(code).toHaveText(/^\d{6}$/)
+  await checkA11y(page, info, 'meeting')
+  await shot(page, info, 'check-in-code')
+
+  // The resident signs in at the meeting with the code shown for the room.
+  const meetingId = Number(await page.locator('.meeting').first().getAttribute('data-meeting'))
+  const checkedIn = await apiCall(request, resident, 'POST', `/api/v1/meetings/${meetingId}/check-in`, { code: (await code.textContent())!.trim() })
+  expect(checkedIn.status).toBe(200)
+
+  await page.locator('[data-action="motion"]').click()
+  await dialog(page).locator('textarea').fill('同意把快递柜挪到车棚旁')
+  await dialog(page).locator('.dialog-submit').click()
+  await expect(page.locator('.motions')).toContainText('同意把快递柜挪到车棚旁')
+  await expect(page.locator('.motions .count-for')).toHaveText('0')
+  const motion = ((await apiCall(request, resident, 'GET', `/api/v1/meetings/${meetingId}`)).body.motions as { id: number }[])[0]
+  expect((await apiCall(request, resident, 'POST', `/api/v1/motions/${motion.id}/vote`, { choice: 'for' })).status).toBe(200)
+  await page.locator('[data-action="refresh"]').click()
+  await expect(page.locator('.motions .count-for')).toHaveText('1')
+  await expect(page.locator('.motions .count-against')).toHaveText('0')
+  await page.locator('[data-action="close-motion"]').click()
+  await expect(page.locator('.motions')).toContainText('通过')
+  await expect(page.locator('.checked-in')).toContainText('1')
+  await checkA11y(page, info, 'motion-closed')
+  await shot(page, info, 'motion-counts')
+
+  // The resident's view: the topic under deliberation, the motion passed with its count, no code.
+  const topic = await apiCall(request, resident, 'GET', `/api/v1/consultations/${topicId}`)
+  expect(topic.body.status).toBe('deliberating')
+  const seen = await apiCall(request, resident, 'GET', `/api/v1/meetings/${meetingId}`)
+  expect(seen.body.check_in_code).toBeNull()
+  expect(seen.body.checked_in_by_me).toBe(true)
+  expect(seen.body.motions[0]).toMatchObject({ status: 'closed', passed: true, for: 1, against: 0, abstain: 0 })
+})
