@@ -5,7 +5,9 @@ and restart these to inject faults; everything here is torn down by the fixtures
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import json
 import os
 import shutil
 import signal
@@ -183,6 +185,39 @@ class Nginx:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         shutil.rmtree(self.prefix, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def embedded_server(seed: str, **overrides: str) -> Iterator[tuple[Server, dict[str, Any]]]:
+    """The embedded default (SQLite, local-memory cache, in-memory channel layer, eager Celery:
+    no REDIS_URL) in a real ASGI server process as bin/demo runs it, on a fresh database that
+    `seed` (Python for `manage.py shell`, printing one JSON line last) fills. Yields the server
+    and what the seed printed."""
+    workdir = Path(tempfile.mkdtemp(prefix="yd-fault-sqlite-"))
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL", "DB_POOL"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="backend.settings",
+        DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
+        DEV_KEYS="1",
+        CELERY_TASK_ALWAYS_EAGER="1",
+        LOG_LEVEL="WARNING",
+        MEDIA_ROOT=str(workdir / "media"),
+    )
+    env.update(overrides)
+    server = None
+    try:
+        manage = [sys.executable, "manage.py"]
+        subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True, capture_output=True)
+        seeded = subprocess.run(
+            [*manage, "shell", "-c", seed], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
+        data = json.loads(seeded.stdout.strip().splitlines()[-1])
+        server = Server(env, kind="asgi")
+        yield server, data
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def run_database_url() -> str:
