@@ -59,22 +59,10 @@ return n
 """
 
 
-_per_thread = threading.local()
-
-
+@lru_cache(maxsize=4)
 def _hit_script(url: str) -> Any:
-    """EVALSHA of _HIT_LUA (redis-py loads it again after a flush) on this thread's own
-    connection to `url`: every API request counts a hit, and a pooled client pays a pool
-    checkout, its lock and a readiness poll of the socket on each command."""
-    scripts = _per_thread.__dict__.setdefault("scripts", {})
-    if url not in scripts:
-        import redis
-
-        client = redis.Redis.from_url(
-            url, socket_connect_timeout=0.5, socket_timeout=0.5, single_connection_client=True
-        )
-        scripts[url] = client.register_script(_HIT_LUA)
-    return scripts[url]
+    """EVALSHA of _HIT_LUA on the client of `url` (redis-py loads it again after a flush)."""
+    return _redis(url).register_script(_HIT_LUA)
 
 
 class LocalWindows:
