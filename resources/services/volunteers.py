@@ -24,7 +24,7 @@ from notifications.services import notify
 from residents.models import User
 
 from ..models import Shift, Station, Tip, Volunteer
-from .stations import Location, _ensure_near
+from .stations import Location, _ensure_near, at_point
 
 
 def _context(volunteer: Volunteer, **extra: Any) -> dict[str, Any]:
@@ -116,8 +116,7 @@ def do_create_shift(
         grid_path=grid.path,
         starts_at=starts_at,
         ends_at=ends_at,
-        latitude=location["lat"],
-        longitude=location["lng"],
+        **at_point(location),
     )
     workflow.record(shift, "plan", actor=actor, after=shift.status)
     return shift
@@ -175,8 +174,7 @@ def do_create_tip(*, actor: User, grid: GridUnit, description: str, location: Lo
         grid=grid,
         grid_path=grid.path,
         description=description,
-        latitude=location["lat"] if location else None,
-        longitude=location["lng"] if location else None,
+        **at_point(location),
     )
     notify(
         event="tip_received",
