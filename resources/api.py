@@ -55,13 +55,34 @@ def _unit(request: Request, unit_id: int | None) -> GridUnit | None:
     return unit_get(user=request.user, unit_id=unit_id) if unit_id is not None else None
 
 
+def _named(request: Request, ids: dict[str, int]) -> dict[str, Any]:
+    # The objects a URL names, found in the caller's scope (404 otherwise): its `<noun>_id` is
+    # found by `selectors.<noun>_get`, and given to services as `<noun>=`; one convention here.
+    found = {}
+    for key, object_id in ids.items():
+        noun = key.removesuffix("_id")
+        found[noun] = getattr(selectors, f"{noun}_get")(user=request.user, **{key: object_id})
+    return found
+
+
+class _DetailApi(APIView):
+    # GET: the object the URL names, as `Out` shows it.
+    Out: ClassVar[type[serializers.Serializer]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        extend_schema_view(get=extend_schema(responses=cls.Out))(cls)
+
+    def get(self, request: Request, **ids: int) -> Response:
+        (found,) = _named(request, ids).values()
+        return Response(self.Out(found, context={"request": request}).data)
+
+
 class _ServiceApi(APIView):
-    # POST: find the object the URL names in the caller's scope (404), validate the body, run
-    # the service, answer with what it returns. Each endpoint is a named subclass saying its
-    # body, answer and service; its OpenAPI operation is derived from them. The URL's
-    # `<noun>_id` names the object, `selectors.<noun>_get` finds it and the service takes it as
-    # `<noun>=`, one convention for the app. (A comment, not a docstring: drf-spectacular
-    # would print a base's docstring as every subclass's description.)
+    # POST: find the object the URL names (`_named`), validate the body, run the service,
+    # answer with what it returns. Each endpoint is a named subclass saying its body, answer
+    # and service; its OpenAPI operation is derived from them. (A comment, not a docstring:
+    # drf-spectacular would print a base's docstring as every subclass's description.)
     In: ClassVar[type[serializers.Serializer] | None] = None  # None: no body is read
     Out: ClassVar[type[serializers.Serializer]]
     service: ClassVar[Callable[..., Any]]
@@ -74,10 +95,7 @@ class _ServiceApi(APIView):
             extend_schema_view(post=extend_schema(request=cls.In, responses={cls.code: cls.Out}))(cls)
 
     def post(self, request: Request, **ids: int) -> Response:
-        target = {}
-        for key, object_id in ids.items():
-            noun = key.removesuffix("_id")
-            target[noun] = getattr(selectors, f"{noun}_get")(user=request.user, **{key: object_id})
+        target = _named(request, ids)
         data = _valid(self.In, request.data) if self.In else {}
         result = self.service(actor=request.user, **target, **data)
         out = self.Out(self.answer(request, result, **ids), context={"request": request})
@@ -382,11 +400,8 @@ class ProviderListApi(APIView):
         return Response(ProviderOut(provider, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-class ProviderDetailApi(APIView):
-    @extend_schema(responses=ProviderOut)
-    def get(self, request: Request, provider_id: int) -> Response:
-        provider = selectors.provider_get(user=request.user, provider_id=provider_id)
-        return Response(ProviderOut(provider, context={"request": request}).data)
+class ProviderDetailApi(_DetailApi):
+    Out = ProviderOut
 
 
 class ProviderVerifyApi(_ReviewApi):
@@ -407,10 +422,8 @@ class BookingListApi(APIView):
         return paginated_response(request, self, selectors.bookings_visible_to(user=request.user), BookingOut)
 
 
-class BookingDetailApi(APIView):
-    @extend_schema(responses=BookingOut)
-    def get(self, request: Request, booking_id: int) -> Response:
-        return Response(BookingOut(selectors.booking_get(user=request.user, booking_id=booking_id)).data)
+class BookingDetailApi(_DetailApi):
+    Out = BookingOut
 
 
 class BookingAcceptApi(_ServiceApi):
@@ -469,10 +482,8 @@ class StationListApi(_ServiceApi):
         return paginated_response(request, self, rows, StationOut)
 
 
-class StationDetailApi(APIView):
-    @extend_schema(responses=StationOut)
-    def get(self, request: Request, station_id: int) -> Response:
-        return Response(StationOut(selectors.station_get(user=request.user, station_id=station_id)).data)
+class StationDetailApi(_DetailApi):
+    Out = StationOut
 
 
 class StationReservationsApi(_ServiceApi):
