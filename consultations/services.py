@@ -1126,27 +1126,35 @@ def _lock_text(item: HeldText) -> HeldText:
     return fresh
 
 
-def _moderated_text(item: HeldText, actor: Any) -> HeldText:
-    """Staff of its reach (403 otherwise: the caller already saw it), then a held text (409)."""
-    ensure_staff(actor, item if isinstance(item, Consultation) else item.consultation)
+def _topic_of(item: HeldText) -> Consultation:
+    return item if isinstance(item, Consultation) else item.consultation
+
+
+def _held_locked(item: HeldText) -> HeldText:
+    """The text, row-locked, still held (409 otherwise: a moderator or the re-check was first)."""
     item = _lock_text(item)
     if not _is_held(item):
         raise Conflict(Msg("该内容不在待审核状态。", "This text is not held for review."), code="not_held")
     return item
 
 
+MAX_REJECT_REASON = 200  # ModerationLog.reason's length
+
+
 @transaction.atomic
 def do_release_text(*, item: HeldText, actor: Any, now: datetime | None = None) -> HeldText:
     """Staff publish a held topic or objection."""
-    item = _moderated_text(item, actor)
+    ensure_staff(actor, _topic_of(item))
+    item = _held_locked(item)
     _settle_text(item, actor=actor, publish=True, reason="", now=_now(now))
     return item
 
 
 @transaction.atomic
 def do_reject_text(*, item: HeldText, actor: Any, reason: str, now: datetime | None = None) -> HeldText:
-    """Staff hide a held topic or objection, with the reason the author is told."""
-    ensure_staff(actor, item if isinstance(item, Consultation) else item.consultation)
+    """Staff hide a held topic or objection, with the reason the author is told. Staff first
+    (403 whatever the body), then the reason (400), then the row."""
+    ensure_staff(actor, _topic_of(item))
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(
@@ -1154,7 +1162,12 @@ def do_reject_text(*, item: HeldText, actor: Any, reason: str, now: datetime | N
             code="reason_required",
             fields={"reason": ["required"]},
         )
-    item = _moderated_text(item, actor)
+    if len(reason) > MAX_REJECT_REASON:
+        raise InvalidInput(
+            Msg(f"原因不能超过 {MAX_REJECT_REASON} 字。", f"A reason has at most {MAX_REJECT_REASON} characters."),
+            fields={"reason": [f"at most {MAX_REJECT_REASON} characters"]},
+        )
+    item = _held_locked(item)
     _settle_text(item, actor=actor, publish=False, reason=reason, now=_now(now))
     return item
 
