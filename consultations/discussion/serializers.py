@@ -168,14 +168,22 @@ class QueuedPostList(serializers.ListSerializer):
 
 
 class QueuedPostOut(ModeratedPostOut):
+    """A post in the queue; `kind` tells it from the held texts (QueueTextOut) of other pages."""
+
+    kind = serializers.ChoiceField(choices=[("post", "post")], read_only=True)
+
     class Meta(ModeratedPostOut.Meta):
+        fields = ["kind", *ModeratedPostOut.Meta.fields]
         list_serializer_class = QueuedPostList
+
+    def to_representation(self, post: Post) -> dict[str, Any]:
+        return {"kind": "post", **super().to_representation(post)}
 
 
 class QueueTextOut(serializers.Serializer):
     """A held objection or topic in the queue, in one shape."""
 
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=[("objection", "objection"), ("consultation", "consultation")])
     id = serializers.IntegerField()
     consultation = serializers.IntegerField()
     consultation_title = serializers.CharField()

@@ -3003,8 +3003,35 @@ export interface components {
             objections_held: number;
             consultations_held: number;
         };
-        /** @description A post as its moderators see it: the text even when hidden, and why it is in the queue. */
+        /** @description A held objection or topic in the queue, in one shape. */
+        ConsultationsQueueTextOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "objection" | "consultation";
+            id: number;
+            consultation: number;
+            consultation_title: string;
+            text: string;
+            held_label: string;
+            author: components["schemas"]["ConsultationsPostAuthorOut"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description * `objection` - objection
+         *     * `consultation` - consultation
+         * @enum {string}
+         */
+        ConsultationsQueueTextOutKindEnum: "objection" | "consultation";
+        /** @description A post in the queue; `kind` tells it from the held texts (QueueTextOut) of other pages. */
         ConsultationsQueuedPostOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "post";
             readonly id: number;
             consultation: number;
             reply_to?: number | null;
@@ -3030,6 +3057,11 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /**
+         * @description * `post` - post
+         * @enum {string}
+         */
+        ConsultationsQueuedPostOutKindEnum: "post";
         ConsultationsReasonInRequest: {
             /** @default  */
             reason: string;
@@ -3539,8 +3571,9 @@ export interface components {
             next: string | null;
             /** Format: uri */
             previous: string | null;
-            results: components["schemas"]["ConsultationsQueuedPostOut"][];
+            results: components["schemas"]["ModerationQueueRow"][];
         };
+        ModerationQueueRow: components["schemas"]["ConsultationsQueuedPostOut"] | components["schemas"]["ConsultationsQueueTextOut"];
         MonthHoursOut: {
             month: number;
             /** Format: double */
