@@ -4,6 +4,7 @@ has its own views."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -421,30 +422,44 @@ class ConsultationFollowApi(APIView):
         return consultation_answer(request, consultation_id)
 
 
-class _ConsultationActionApi(APIView):
-    """POST /consultations/{id}/<action>: find it in the caller's scope (404), validate the body,
-    run the service, answer with the consultation as it now is."""
+class _ActionApi(APIView):
+    """A POST that finds its subject in the caller's scope (404), validates the body, runs the
+    service and answers with the subject as it now is. Each action is a named subclass saying
+    its body (`In`), its service and, in its docstring, the schema's description."""
 
     In: ClassVar[type[serializers.Serializer]] = NoInput
+    Out: ClassVar[type[serializers.Serializer]]
     created: ClassVar[bool] = False
+    service: ClassVar[Callable[..., Any]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__name__.startswith("_"):
+            return  # a base of one kind of subject
+        # extend_schema_view copies the inherited `post`, so each action gets its own schema.
+        answer = {201: cls.Out} if cls.created else cls.Out
+        body = None if cls.In is NoInput else cls.In
+        extend_schema_view(post=extend_schema(request=body, responses=answer))(cls)
+
+    def code(self) -> int:
+        return status.HTTP_201_CREATED if self.created else status.HTTP_200_OK
+
+
+class _ConsultationActionApi(_ActionApi):
+    Out = ConsultationDetailOut
 
     def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        raise NotImplementedError
+        type(self).service(consultation=consultation, actor=request.user, **data)
 
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
         self.act(request, consultation, _valid(self.In, request))
-        return consultation_answer(
-            request, consultation_id, status.HTTP_201_CREATED if self.created else status.HTTP_200_OK
-        )
+        return consultation_answer(request, consultation_id, self.code())
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=ReviewIn, responses=ConsultationDetailOut, description="Staff: schedule, reject, merge or convert."
-    )
-)
 class ConsultationReviewApi(_ConsultationActionApi):
+    """Staff: schedule, reject, merge or convert."""
+
     In = ReviewIn
 
     def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
@@ -453,85 +468,53 @@ class ConsultationReviewApi(_ConsultationActionApi):
         services.do_review_consultation(consultation=consultation, actor=request.user, into=target, **data)
 
 
-@extend_schema_view(
-    post=extend_schema(request=None, responses=ConsultationDetailOut, description="Staff take it up for review.")
-)
 class ConsultationTakeUpApi(_ConsultationActionApi):
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_take_up_consultation(consultation=consultation, actor=request.user)
+    """Staff take it up for review."""
+
+    service = staticmethod(services.do_take_up_consultation)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=ResolutionIn, responses=ConsultationDetailOut, description="Staff: publish the resolution."
-    )
-)
 class ConsultationCloseApi(_ConsultationActionApi):
+    """Staff: publish the resolution."""
+
     In = ResolutionIn
-
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_publicize_consultation(consultation=consultation, actor=request.user, **data)
+    service = staticmethod(services.do_publicize_consultation)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=ReasonIn, responses=ConsultationDetailOut, description="Staff: the meeting reached no consensus."
-    )
-)
 class ConsultationNoConsensusApi(_ConsultationActionApi):
+    """Staff: the meeting reached no consensus."""
+
     In = ReasonIn
-
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_fail_consensus(consultation=consultation, actor=request.user, **data)
+    service = staticmethod(services.do_fail_consensus)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=ReasonIn, responses=ConsultationDetailOut, description="Staff: no consensus goes to the parent unit."
-    )
-)
 class ConsultationEscalateApi(_ConsultationActionApi):
+    """Staff: no consensus goes to the parent unit."""
+
     In = ReasonIn
-
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_escalate_consultation(consultation=consultation, actor=request.user, **data)
+    service = staticmethod(services.do_escalate_consultation)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=ReasonIn, responses=ConsultationDetailOut, description="Staff: no consensus, and it ends there."
-    )
-)
 class ConsultationEndApi(_ConsultationActionApi):
+    """Staff: no consensus, and it ends there."""
+
     In = ReasonIn
-
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_end_consultation(consultation=consultation, actor=request.user, **data)
+    service = staticmethod(services.do_end_consultation)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=ProgressIn, responses={201: ConsultationDetailOut}, description="Staff report work on the resolution."
-    )
-)
 class ConsultationProgressApi(_ConsultationActionApi):
+    """Staff report work on the resolution."""
+
     In = ProgressIn
     created = True
-
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_report_progress(consultation=consultation, actor=request.user, **data)
+    service = staticmethod(services.do_report_progress)
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=EvaluateIn, responses=ConsultationDetailOut, description="Participants rate the outcome."
-    )
-)
 class ConsultationEvaluateApi(_ConsultationActionApi):
-    In = EvaluateIn
+    """Participants rate the outcome."""
 
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_evaluate_consultation(consultation=consultation, actor=request.user, **data)
+    In = EvaluateIn
+    service = staticmethod(services.do_evaluate_consultation)
 
 
 class ConsultationObjectionsApi(APIView):
@@ -633,22 +616,39 @@ class MeetingDetailApi(APIView):
         return meeting_answer(request, meeting_id)
 
 
-class MeetingRegisterApi(APIView):
-    @extend_schema(request=None, responses=MeetingOut)
+class _MeetingActionApi(_ActionApi):
+    Out = MeetingOut
+
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-        services.do_register_meeting(meeting=meeting, actor=request.user)
-        return meeting_answer(request, meeting_id)
+        type(self).service(meeting=meeting, actor=request.user, **_valid(self.In, request))
+        return meeting_answer(request, meeting_id, self.code())
 
 
-class MeetingCheckInApi(APIView):
-    @extend_schema(
-        request=CodeIn, responses=MeetingOut, description="Sign in with the meeting's code (wrong: 400 bad_code)."
-    )
-    def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-        services.do_check_in_meeting(meeting=meeting, actor=request.user, **_valid(CodeIn, request))
-        return meeting_answer(request, meeting_id)
+class MeetingRegisterApi(_MeetingActionApi):
+    """Residents who may see the topic register for its meeting."""
+
+    service = staticmethod(services.do_register_meeting)
+
+
+class MeetingCheckInApi(_MeetingActionApi):
+    """Sign in with the meeting's code (wrong: 400 bad_code)."""
+
+    In = CodeIn
+    service = staticmethod(services.do_check_in_meeting)
+
+
+class MeetingMinutesApi(_MeetingActionApi):
+    """Staff record the minutes."""
+
+    In = MinutesIn
+    service = staticmethod(services.do_record_minutes)
+
+
+class MeetingMinutesApproveApi(_MeetingActionApi):
+    """Attendees approve the minutes."""
+
+    service = staticmethod(services.do_approve_minutes)
 
 
 class MeetingMotionsApi(APIView):
@@ -657,22 +657,6 @@ class MeetingMotionsApi(APIView):
         meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
         motion = services.do_open_motion(meeting=meeting, actor=request.user, **_valid(MotionIn, request))
         return Response(MotionOut(motion).data, status=status.HTTP_201_CREATED)
-
-
-class MeetingMinutesApi(APIView):
-    @extend_schema(request=MinutesIn, responses=MeetingOut, description="Staff record the minutes.")
-    def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-        services.do_record_minutes(meeting=meeting, actor=request.user, **_valid(MinutesIn, request))
-        return meeting_answer(request, meeting_id)
-
-
-class MeetingMinutesApproveApi(APIView):
-    @extend_schema(request=None, responses=MeetingOut, description="Attendees approve the minutes.")
-    def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-        services.do_approve_minutes(meeting=meeting, actor=request.user)
-        return meeting_answer(request, meeting_id)
 
 
 class MotionVoteApi(APIView):

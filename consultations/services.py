@@ -751,35 +751,32 @@ def _staff_step(consultation: Consultation, actor: Any) -> Consultation:
     return consultation
 
 
+def _staff_move(
+    consultation: Consultation, action: str, *, actor: Any, now: datetime, note: str, changes: dict[str, Any]
+) -> Consultation:
+    """A staff decision that is nothing but a move: lock, staff of its reach (403), move, tell."""
+    consultation = _staff_step(consultation, actor)
+    _move(consultation, action, actor=actor, now=now, note=note, changes=changes)
+    return consultation
+
+
 @transaction.atomic
 def do_publicize_consultation(
     *, consultation: Consultation, actor: Any, resolution: str, now: datetime | None = None
 ) -> Consultation:
     """Publish the resolution (决议) with its objection window."""
     now = _now(now)
-    consultation = _staff_step(consultation, actor)
-    _move(
-        consultation,
-        "publicize",
-        actor=actor,
-        now=now,
-        note=resolution,
-        changes={
-            "resolution": resolution,
-            "publicized_at": now,
-            "objection_ends": now + timedelta(days=settings.CONSULTATION_OBJECTION_DAYS),
-        },
-    )
-    return consultation
+    window = timedelta(days=settings.CONSULTATION_OBJECTION_DAYS)
+    changes = {"resolution": resolution, "publicized_at": now, "objection_ends": now + window}
+    return _staff_move(consultation, "publicize", actor=actor, now=now, note=resolution, changes=changes)
 
 
 @transaction.atomic
 def do_fail_consensus(
     *, consultation: Consultation, actor: Any, reason: str = "", now: datetime | None = None
 ) -> Consultation:
-    consultation = _staff_step(consultation, actor)
-    _move(consultation, "fail_consensus", actor=actor, now=_now(now), note=reason)
-    return consultation
+    """The meeting reached no consensus: staff escalate or end it next."""
+    return _staff_move(consultation, "fail_consensus", actor=actor, now=_now(now), note=reason, changes={})
 
 
 @transaction.atomic
@@ -787,8 +784,8 @@ def do_escalate_consultation(
     *, consultation: Consultation, actor: Any, reason: str = "", now: datetime | None = None
 ) -> Consultation:
     """大事全网联动: the parent unit takes the topic up for review."""
-    now = _now(now)
     consultation = _staff_step(consultation, actor)
+    now = _now(now)
     workflow.check(consultation, "escalate")
     parent = GridUnit.objects.filter(pk=consultation.grid.parent_id).first()
     if parent is None or parent.level not in CONSULTATION_LEVELS:
@@ -820,10 +817,9 @@ def do_escalate_consultation(
 def do_end_consultation(
     *, consultation: Consultation, actor: Any, reason: str = "", now: datetime | None = None
 ) -> Consultation:
+    """No consensus, and it ends there."""
     now = _now(now)
-    consultation = _staff_step(consultation, actor)
-    _move(consultation, "end", actor=actor, now=now, note=reason, changes={"closed_at": now})
-    return consultation
+    return _staff_move(consultation, "end", actor=actor, now=now, note=reason, changes={"closed_at": now})
 
 
 @transaction.atomic
