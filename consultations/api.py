@@ -37,6 +37,7 @@ from .models import (
     VoteChoice,
 )
 from .permissions import is_staff_of, lives_under
+from .serializers import MotionOut
 
 # --- output ------------------------------------------------------------------------------
 
@@ -201,27 +202,6 @@ class MinutesOut(serializers.Serializer):
     recorded_at = serializers.DateTimeField(source="minutes_at", allow_null=True)
     approved = serializers.BooleanField(source="minutes_approved")
     approved_at = serializers.DateTimeField(source="minutes_approved_at", allow_null=True)
-
-
-class MotionOut(serializers.Serializer):
-    """A motion and its counts (never who voted what)."""
-
-    id = serializers.IntegerField()
-    meeting = serializers.IntegerField(source="meeting_id")
-    text = serializers.CharField()
-    status = serializers.CharField()
-    attendees = serializers.IntegerField(allow_null=True)
-    passed = serializers.BooleanField(allow_null=True)
-    opened_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField(allow_null=True)
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        # API.md names the counts "for", "against", "abstain" ("for" is a Python keyword).
-        fields = super().get_fields()
-        fields["for"] = serializers.IntegerField(source="votes_for")
-        fields["against"] = serializers.IntegerField(source="votes_against")
-        fields["abstain"] = serializers.IntegerField(source="abstentions")
-        return fields
 
 
 class MeetingOut(serializers.ModelSerializer):
@@ -424,22 +404,32 @@ class ConsultationFollowApi(APIView):
 
 class _ActionApi(APIView):
     """A POST that finds its subject in the caller's scope (404), validates the body, runs the
-    service and answers with the subject as it now is. Each action is a named subclass saying
-    its body (`In`), its service and, in its docstring, the schema's description."""
+    service and answers with the subject as it now is. Each action is a named subclass saying,
+    as class arguments, its body (`In`), its service and whether it creates (201); its docstring
+    is the schema's description."""
 
     In: ClassVar[type[serializers.Serializer]] = NoInput
     Out: ClassVar[type[serializers.Serializer]]
     created: ClassVar[bool] = False
     service: ClassVar[Callable[..., Any]]
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls,
+        body: type[serializers.Serializer] | None = None,
+        service: Callable[..., Any] | None = None,
+        created: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init_subclass__(**kwargs)
         if cls.__name__.startswith("_"):
             return  # a base of one kind of subject
+        cls.In, cls.created = body or cls.In, created
+        if service is not None:
+            cls.service = staticmethod(service)
         # extend_schema_view copies the inherited `post`, so each action gets its own schema.
         answer = {201: cls.Out} if cls.created else cls.Out
-        body = None if cls.In is NoInput else cls.In
-        extend_schema_view(post=extend_schema(request=body, responses=answer))(cls)
+        request = None if cls.In is NoInput else cls.In
+        extend_schema_view(post=extend_schema(request=request, responses=answer))(cls)
 
     def code(self) -> int:
         return status.HTTP_201_CREATED if self.created else status.HTTP_200_OK
@@ -457,10 +447,8 @@ class _ConsultationActionApi(_ActionApi):
         return consultation_answer(request, consultation_id, self.code())
 
 
-class ConsultationReviewApi(_ConsultationActionApi):
+class ConsultationReviewApi(_ConsultationActionApi, body=ReviewIn):
     """Staff: schedule, reject, merge or convert."""
-
-    In = ReviewIn
 
     def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
         into = data.pop("into", None)
@@ -468,53 +456,34 @@ class ConsultationReviewApi(_ConsultationActionApi):
         services.do_review_consultation(consultation=consultation, actor=request.user, into=target, **data)
 
 
-class ConsultationTakeUpApi(_ConsultationActionApi):
+class ConsultationTakeUpApi(_ConsultationActionApi, service=services.do_take_up_consultation):
     """Staff take it up for review."""
 
-    service = staticmethod(services.do_take_up_consultation)
 
-
-class ConsultationCloseApi(_ConsultationActionApi):
+class ConsultationCloseApi(_ConsultationActionApi, body=ResolutionIn, service=services.do_publicize_consultation):
     """Staff: publish the resolution."""
 
-    In = ResolutionIn
-    service = staticmethod(services.do_publicize_consultation)
 
-
-class ConsultationNoConsensusApi(_ConsultationActionApi):
+class ConsultationNoConsensusApi(_ConsultationActionApi, body=ReasonIn, service=services.do_fail_consensus):
     """Staff: the meeting reached no consensus."""
 
-    In = ReasonIn
-    service = staticmethod(services.do_fail_consensus)
 
-
-class ConsultationEscalateApi(_ConsultationActionApi):
+class ConsultationEscalateApi(_ConsultationActionApi, body=ReasonIn, service=services.do_escalate_consultation):
     """Staff: no consensus goes to the parent unit."""
 
-    In = ReasonIn
-    service = staticmethod(services.do_escalate_consultation)
 
-
-class ConsultationEndApi(_ConsultationActionApi):
+class ConsultationEndApi(_ConsultationActionApi, body=ReasonIn, service=services.do_end_consultation):
     """Staff: no consensus, and it ends there."""
 
-    In = ReasonIn
-    service = staticmethod(services.do_end_consultation)
 
-
-class ConsultationProgressApi(_ConsultationActionApi):
+class ConsultationProgressApi(
+    _ConsultationActionApi, body=ProgressIn, created=True, service=services.do_report_progress
+):
     """Staff report work on the resolution."""
 
-    In = ProgressIn
-    created = True
-    service = staticmethod(services.do_report_progress)
 
-
-class ConsultationEvaluateApi(_ConsultationActionApi):
+class ConsultationEvaluateApi(_ConsultationActionApi, body=EvaluateIn, service=services.do_evaluate_consultation):
     """Participants rate the outcome."""
-
-    In = EvaluateIn
-    service = staticmethod(services.do_evaluate_consultation)
 
 
 class ConsultationObjectionsApi(APIView):
@@ -625,30 +594,20 @@ class _MeetingActionApi(_ActionApi):
         return meeting_answer(request, meeting_id, self.code())
 
 
-class MeetingRegisterApi(_MeetingActionApi):
+class MeetingRegisterApi(_MeetingActionApi, service=services.do_register_meeting):
     """Residents who may see the topic register for its meeting."""
 
-    service = staticmethod(services.do_register_meeting)
 
-
-class MeetingCheckInApi(_MeetingActionApi):
+class MeetingCheckInApi(_MeetingActionApi, body=CodeIn, service=services.do_check_in_meeting):
     """Sign in with the meeting's code (wrong: 400 bad_code)."""
 
-    In = CodeIn
-    service = staticmethod(services.do_check_in_meeting)
 
-
-class MeetingMinutesApi(_MeetingActionApi):
+class MeetingMinutesApi(_MeetingActionApi, body=MinutesIn, service=services.do_record_minutes):
     """Staff record the minutes."""
 
-    In = MinutesIn
-    service = staticmethod(services.do_record_minutes)
 
-
-class MeetingMinutesApproveApi(_MeetingActionApi):
+class MeetingMinutesApproveApi(_MeetingActionApi, service=services.do_approve_minutes):
     """Attendees approve the minutes."""
-
-    service = staticmethod(services.do_approve_minutes)
 
 
 class MeetingMotionsApi(APIView):
