@@ -37,16 +37,9 @@ from .models import (
     VoteChoice,
 )
 from .permissions import is_staff_of, lives_under
-from .serializers import MotionOut
+from .serializers import ActorOut, MotionOut
 
 # --- output ------------------------------------------------------------------------------
-
-
-class ActorOut(serializers.Serializer):
-    """Who acted, as neighbours may see them: an id and a nickname, nothing personal."""
-
-    id = serializers.IntegerField()
-    nickname = serializers.CharField()
 
 
 class EventOut(serializers.ModelSerializer):

@@ -390,38 +390,33 @@ class Meeting(Described):
         indexes = [models.Index(fields=["consultation", "scheduled_at"], name="meeting_consultation")]
 
 
-class MeetingRegistration(Described):
-    DESCRIBE = "{0.user_id} registered for {0.meeting_id}"
+class MeetingMark(Described):
+    """A person's mark on a meeting, once each: registered, signed in, approved the minutes."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="meeting_registration_once")]
-
-
-class CheckIn(Described):
-    DESCRIBE = "{0.user_id} at {0.meeting_id}"
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="check_ins")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="meeting_check_in_once")]
+        abstract = True
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="%(class)s_once")]
+
+
+class MeetingRegistration(MeetingMark):
+    DESCRIBE = "{0.user_id} registered for {0.meeting_id}"
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrations")
+
+
+class CheckIn(MeetingMark):
+    DESCRIBE = "{0.user_id} at {0.meeting_id}"
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="check_ins")
+
+    class Meta(MeetingMark.Meta):
         indexes = [models.Index(fields=["user", "meeting"], name="check_in_user")]
 
 
-class MinutesApproval(Described):
+class MinutesApproval(MeetingMark):
     DESCRIBE = "{0.user_id} approved minutes of {0.meeting_id}"
-
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes_approvals")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="minutes_approval_once")]
 
 
 class MotionStatus(models.TextChoices):

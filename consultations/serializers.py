@@ -1,9 +1,17 @@
-"""Shapes that the REST answers and the live updates share (live.py publishes a motion as
-GET /meetings/{id} shows it); the rest of the serializers sit beside their views in api.py."""
+"""Shapes that more than one module renders: the REST answers and the live updates (live.py
+publishes a motion as GET /meetings/{id} shows it), the core and the discussion (who wrote).
+The rest of the serializers sit beside their views in api.py."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
+
+
+class ActorOut(serializers.Serializer):
+    """Who acted or wrote, as neighbours may see them: an id and a nickname, nothing personal."""
+
+    id = serializers.IntegerField()
+    nickname = serializers.CharField()
 
 
 class MotionOut(serializers.Serializer):

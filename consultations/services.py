@@ -179,15 +179,8 @@ def do_create_consultation(
     _ensure_may_raise(actor, grid)
     # Authorization first, then the content check: risky refused (400), review held.
     verdict = screen_text(actor=actor, texts={"title": title, "body": body}, scene=Scene.FORUM)
-    consultation = Consultation(
-        author=actor,
-        title=title,
-        body=body,
-        kind=kind,
-        created_at=now,
-        moderation=held_status(verdict),
-        moderation_label=held_label(verdict),
-    )
+    held = _held_values(Consultation, verdict)
+    consultation = Consultation(author=actor, title=title, body=body, kind=kind, created_at=now, **held)
     consultation.set_grid(grid)
     if kind == ConsultationKind.QUICK:
         consultation.decide_by = now + timedelta(hours=settings.CONSULTATION_QUICK_DECIDE_HOURS)
@@ -834,14 +827,8 @@ def do_object_consultation(
             Msg("公示期已结束，不能再提出异议。", "The objection window is closed."), code="objection_window_closed"
         )
     verdict = screen_text(actor=actor, texts={"body": body}, scene=Scene.COMMENT)
-    objection = Objection.objects.create(
-        consultation=consultation,
-        author=actor,
-        body=body,
-        created_at=now,
-        status=held_status(verdict),
-        held_label=held_label(verdict),
-    )
+    held = _held_values(Objection, verdict)
+    objection = Objection.objects.create(consultation=consultation, author=actor, body=body, created_at=now, **held)
     log_hold(consultation=consultation, verdict=verdict, objection=objection)
     _follow(consultation, [actor.pk])
     workflow.record(
@@ -962,16 +949,11 @@ def do_evaluate_consultation(
     if actor.pk not in participants:
         raise PermissionDenied(Msg("只有参与者可以评价。", "Only participants may evaluate."), code="not_participant")
     workflow.check(consultation, "close")
+    evaluation = Evaluation(consultation=consultation, user=actor, score=score, satisfied=satisfied, created_at=now)
+    evaluation.round = consultation.evaluation_round  # a reopen starts a new round: once in each
     try:
         with transaction.atomic():
-            Evaluation.objects.create(
-                consultation=consultation,
-                user=actor,
-                round=consultation.evaluation_round,
-                score=score,
-                satisfied=satisfied,
-                created_at=now,
-            )
+            evaluation.save(force_insert=True)
     except IntegrityError:
         raise Conflict(Msg("您已评价过。", "You have already evaluated."), code="already_evaluated") from None
     _settle_evaluation(consultation, now=now, participants=len(participants), final=False)
@@ -1076,8 +1058,16 @@ UNREACHABLE = "unreachable"  # the label of a text held without WeChat's verdict
 HeldText = Consultation | Objection
 
 
-def _held_fields(item: HeldText) -> tuple[str, str]:
-    return ("moderation", "moderation_label") if isinstance(item, Consultation) else ("status", "held_label")
+def _held_fields(item: HeldText | type[HeldText]) -> tuple[str, str]:
+    """The columns that keep a topic's or an objection's content check: state, label."""
+    model = item if isinstance(item, type) else type(item)
+    return ("moderation", "moderation_label") if issubclass(model, Consultation) else ("status", "held_label")
+
+
+def _held_values(model: type[HeldText], verdict: TextVerdict) -> dict[str, str]:
+    """A new topic's or objection's columns of its content check."""
+    state, label = _held_fields(model)
+    return {state: held_status(verdict), label: held_label(verdict)}
 
 
 def _is_held(item: HeldText) -> bool:

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import MAX_POST, Consultation, Post, PostStance, PostStatus, ReportReason
+from ..serializers import ActorOut
 from .selectors import THREAD_COLUMNS
 
 ANONYMOUS = "居民"
@@ -18,11 +19,7 @@ def nickname(user: Any) -> str:
     return user.nickname or user.name or ANONYMOUS
 
 
-class PostAuthorOut(serializers.Serializer):
-    """A nickname and an id: nothing personal in a thread."""
-
-    id = serializers.IntegerField()
-    nickname = serializers.CharField()
+PostAuthorOut = ActorOut  # a nickname and an id: nothing personal in a thread
 
 
 _DATETIME = serializers.DateTimeField()

@@ -1258,6 +1258,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Residents who may see the topic register for its meeting. */
         post: operations["meetings_register_create"];
         delete?: never;
         options?: never;
@@ -2794,7 +2795,7 @@ export interface components {
          * @enum {string}
          */
         ConsultationStatusEnum: "collecting" | "review" | "scheduled" | "rejected" | "merged" | "converted" | "deliberating" | "publicized" | "no_consensus" | "implementing" | "evaluating" | "closed";
-        /** @description Who acted, as neighbours may see them: an id and a nickname, nothing personal. */
+        /** @description Who acted or wrote, as neighbours may see them: an id and a nickname, nothing personal. */
         ConsultationsActorOut: {
             id: number;
             nickname: string;
@@ -2902,7 +2903,7 @@ export interface components {
             reply_to?: number | null;
             /** Format: int64 */
             depth?: number;
-            readonly author: components["schemas"]["ConsultationsPostAuthorOut"] | null;
+            readonly author: components["schemas"]["ConsultationsActorOut"] | null;
             readonly body: string;
             readonly stance: string;
             status?: components["schemas"]["PostStatusEnum"];
@@ -2952,11 +2953,6 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
         };
-        /** @description A nickname and an id: nothing personal in a thread. */
-        ConsultationsPostAuthorOut: {
-            id: number;
-            nickname: string;
-        };
         ConsultationsPostInRequest: {
             body: string;
             reply_to?: number | null;
@@ -2972,7 +2968,7 @@ export interface components {
             reply_to?: number | null;
             /** Format: int64 */
             depth?: number;
-            readonly author: components["schemas"]["ConsultationsPostAuthorOut"] | null;
+            readonly author: components["schemas"]["ConsultationsActorOut"] | null;
             readonly body: string;
             readonly stance: string;
             status?: components["schemas"]["PostStatusEnum"];
@@ -3015,7 +3011,7 @@ export interface components {
             consultation_title: string;
             text: string;
             held_label: string;
-            author: components["schemas"]["ConsultationsPostAuthorOut"];
+            author: components["schemas"]["ConsultationsActorOut"];
             /** Format: date-time */
             created_at: string;
         };
@@ -3037,7 +3033,7 @@ export interface components {
             reply_to?: number | null;
             /** Format: int64 */
             depth?: number;
-            readonly author: components["schemas"]["ConsultationsPostAuthorOut"] | null;
+            readonly author: components["schemas"]["ConsultationsActorOut"] | null;
             readonly body: string;
             readonly stance: string;
             status?: components["schemas"]["PostStatusEnum"];
