@@ -54,6 +54,12 @@ class EventOut(serializers.ModelSerializer):
         return ActorOut(event.actor).data if event.actor else None
 
 
+class ObjectionOut(serializers.ModelSerializer):
+    class Meta:
+        model = Objection
+        fields = ["id", "consultation", "body", "status", "answer", "answered_at", "created_at"]
+
+
 class ConsultationOut(serializers.ModelSerializer):
     """A list row: no nested lists, so a page costs a fixed number of queries."""
 
@@ -108,18 +114,6 @@ class ConsultationOut(serializers.ModelSerializer):
         }
 
 
-class MeetingBriefOut(serializers.ModelSerializer):
-    class Meta:
-        model = Meeting
-        fields = ["id", "scheduled_at", "place", "quorum", "minutes_approved"]
-
-
-class ObjectionOut(serializers.ModelSerializer):
-    class Meta:
-        model = Objection
-        fields = ["id", "consultation", "body", "status", "answer", "answered_at", "created_at"]
-
-
 class ProgressOut(serializers.ModelSerializer):
     class Meta:
         model = ProgressReport
@@ -135,6 +129,33 @@ class ResolutionOut(serializers.Serializer):
     progress_percent = serializers.IntegerField()
 
 
+class MeetingBriefOut(serializers.ModelSerializer):
+    class Meta:
+        model = Meeting
+        fields = ["id", "scheduled_at", "place", "quorum", "minutes_approved"]
+
+
+# What the detail adds to a list row's fields.
+DETAIL_FIELDS = [
+    "body",
+    "origin_grid",
+    "decision_reason",
+    "merged_into",
+    "appeal",
+    "nomination",
+    "escalations",
+    "decide_by",
+    "meet_by",
+    "evaluation_round",
+    "evaluation_ends",
+    "closed_at",
+    "meetings",
+    "resolution",
+    "timeline",
+    "actions",
+]
+
+
 class ConsultationDetailOut(ConsultationOut):
     meetings = MeetingBriefOut(many=True, source="meetings.all")
     resolution = serializers.SerializerMethodField()
@@ -142,25 +163,7 @@ class ConsultationDetailOut(ConsultationOut):
     actions = serializers.SerializerMethodField()
 
     class Meta(ConsultationOut.Meta):
-        fields = [
-            *ConsultationOut.Meta.fields,
-            "body",
-            "origin_grid",
-            "decision_reason",
-            "merged_into",
-            "appeal",
-            "nomination",
-            "escalations",
-            "decide_by",
-            "meet_by",
-            "evaluation_round",
-            "evaluation_ends",
-            "closed_at",
-            "meetings",
-            "resolution",
-            "timeline",
-            "actions",
-        ]
+        fields = [*ConsultationOut.Meta.fields, *DETAIL_FIELDS]
 
     @extend_schema_field(ResolutionOut(allow_null=True))
     def get_resolution(self, consultation: Consultation) -> dict[str, Any] | None:
