@@ -179,15 +179,8 @@ def do_create_consultation(
     _ensure_may_raise(actor, grid)
     # Authorization first, then the content check: risky refused (400), review held.
     verdict = screen_text(actor=actor, texts={"title": title, "body": body}, scene=Scene.FORUM)
-    consultation = Consultation(
-        author=actor,
-        title=title,
-        body=body,
-        kind=kind,
-        created_at=now,
-        moderation=held_status(verdict),
-        moderation_label=held_label(verdict),
-    )
+    held = _held_values(Consultation, verdict)
+    consultation = Consultation(author=actor, title=title, body=body, kind=kind, created_at=now, **held)
     consultation.set_grid(grid)
     if kind == ConsultationKind.QUICK:
         consultation.decide_by = now + timedelta(hours=settings.CONSULTATION_QUICK_DECIDE_HOURS)
@@ -751,35 +744,32 @@ def _staff_step(consultation: Consultation, actor: Any) -> Consultation:
     return consultation
 
 
+def _staff_move(
+    consultation: Consultation, action: str, *, actor: Any, now: datetime, note: str, changes: dict[str, Any]
+) -> Consultation:
+    """A staff decision that is nothing but a move: lock, staff of its reach (403), move, tell."""
+    consultation = _staff_step(consultation, actor)
+    _move(consultation, action, actor=actor, now=now, note=note, changes=changes)
+    return consultation
+
+
 @transaction.atomic
 def do_publicize_consultation(
     *, consultation: Consultation, actor: Any, resolution: str, now: datetime | None = None
 ) -> Consultation:
     """Publish the resolution (决议) with its objection window."""
     now = _now(now)
-    consultation = _staff_step(consultation, actor)
-    _move(
-        consultation,
-        "publicize",
-        actor=actor,
-        now=now,
-        note=resolution,
-        changes={
-            "resolution": resolution,
-            "publicized_at": now,
-            "objection_ends": now + timedelta(days=settings.CONSULTATION_OBJECTION_DAYS),
-        },
-    )
-    return consultation
+    window = timedelta(days=settings.CONSULTATION_OBJECTION_DAYS)
+    changes = {"resolution": resolution, "publicized_at": now, "objection_ends": now + window}
+    return _staff_move(consultation, "publicize", actor=actor, now=now, note=resolution, changes=changes)
 
 
 @transaction.atomic
 def do_fail_consensus(
     *, consultation: Consultation, actor: Any, reason: str = "", now: datetime | None = None
 ) -> Consultation:
-    consultation = _staff_step(consultation, actor)
-    _move(consultation, "fail_consensus", actor=actor, now=_now(now), note=reason)
-    return consultation
+    """The meeting reached no consensus: staff escalate or end it next."""
+    return _staff_move(consultation, "fail_consensus", actor=actor, now=_now(now), note=reason, changes={})
 
 
 @transaction.atomic
@@ -787,8 +777,8 @@ def do_escalate_consultation(
     *, consultation: Consultation, actor: Any, reason: str = "", now: datetime | None = None
 ) -> Consultation:
     """大事全网联动: the parent unit takes the topic up for review."""
-    now = _now(now)
     consultation = _staff_step(consultation, actor)
+    now = _now(now)
     workflow.check(consultation, "escalate")
     parent = GridUnit.objects.filter(pk=consultation.grid.parent_id).first()
     if parent is None or parent.level not in CONSULTATION_LEVELS:
@@ -820,10 +810,9 @@ def do_escalate_consultation(
 def do_end_consultation(
     *, consultation: Consultation, actor: Any, reason: str = "", now: datetime | None = None
 ) -> Consultation:
+    """No consensus, and it ends there."""
     now = _now(now)
-    consultation = _staff_step(consultation, actor)
-    _move(consultation, "end", actor=actor, now=now, note=reason, changes={"closed_at": now})
-    return consultation
+    return _staff_move(consultation, "end", actor=actor, now=now, note=reason, changes={"closed_at": now})
 
 
 @transaction.atomic
@@ -838,14 +827,8 @@ def do_object_consultation(
             Msg("公示期已结束，不能再提出异议。", "The objection window is closed."), code="objection_window_closed"
         )
     verdict = screen_text(actor=actor, texts={"body": body}, scene=Scene.COMMENT)
-    objection = Objection.objects.create(
-        consultation=consultation,
-        author=actor,
-        body=body,
-        created_at=now,
-        status=held_status(verdict),
-        held_label=held_label(verdict),
-    )
+    held = _held_values(Objection, verdict)
+    objection = Objection.objects.create(consultation=consultation, author=actor, body=body, created_at=now, **held)
     log_hold(consultation=consultation, verdict=verdict, objection=objection)
     _follow(consultation, [actor.pk])
     workflow.record(
@@ -966,16 +949,11 @@ def do_evaluate_consultation(
     if actor.pk not in participants:
         raise PermissionDenied(Msg("只有参与者可以评价。", "Only participants may evaluate."), code="not_participant")
     workflow.check(consultation, "close")
+    evaluation = Evaluation(consultation=consultation, user=actor, score=score, satisfied=satisfied, created_at=now)
+    evaluation.round = consultation.evaluation_round  # a reopen starts a new round: once in each
     try:
         with transaction.atomic():
-            Evaluation.objects.create(
-                consultation=consultation,
-                user=actor,
-                round=consultation.evaluation_round,
-                score=score,
-                satisfied=satisfied,
-                created_at=now,
-            )
+            evaluation.save(force_insert=True)
     except IntegrityError:
         raise Conflict(Msg("您已评价过。", "You have already evaluated."), code="already_evaluated") from None
     _settle_evaluation(consultation, now=now, participants=len(participants), final=False)
@@ -1080,8 +1058,16 @@ UNREACHABLE = "unreachable"  # the label of a text held without WeChat's verdict
 HeldText = Consultation | Objection
 
 
-def _held_fields(item: HeldText) -> tuple[str, str]:
-    return ("moderation", "moderation_label") if isinstance(item, Consultation) else ("status", "held_label")
+def _held_fields(item: HeldText | type[HeldText]) -> tuple[str, str]:
+    """The columns that keep a topic's or an objection's content check: state, label."""
+    model = item if isinstance(item, type) else type(item)
+    return ("moderation", "moderation_label") if issubclass(model, Consultation) else ("status", "held_label")
+
+
+def _held_values(model: type[HeldText], verdict: TextVerdict) -> dict[str, str]:
+    """A new topic's or objection's columns of its content check."""
+    state, label = _held_fields(model)
+    return {state: held_status(verdict), label: held_label(verdict)}
 
 
 def _is_held(item: HeldText) -> bool:
@@ -1126,27 +1112,35 @@ def _lock_text(item: HeldText) -> HeldText:
     return fresh
 
 
-def _moderated_text(item: HeldText, actor: Any) -> HeldText:
-    """Staff of its reach (403 otherwise: the caller already saw it), then a held text (409)."""
-    ensure_staff(actor, item if isinstance(item, Consultation) else item.consultation)
+def _topic_of(item: HeldText) -> Consultation:
+    return item if isinstance(item, Consultation) else item.consultation
+
+
+def _held_locked(item: HeldText) -> HeldText:
+    """The text, row-locked, still held (409 otherwise: a moderator or the re-check was first)."""
     item = _lock_text(item)
     if not _is_held(item):
         raise Conflict(Msg("该内容不在待审核状态。", "This text is not held for review."), code="not_held")
     return item
 
 
+MAX_REJECT_REASON = 200  # ModerationLog.reason's length
+
+
 @transaction.atomic
 def do_release_text(*, item: HeldText, actor: Any, now: datetime | None = None) -> HeldText:
     """Staff publish a held topic or objection."""
-    item = _moderated_text(item, actor)
+    ensure_staff(actor, _topic_of(item))
+    item = _held_locked(item)
     _settle_text(item, actor=actor, publish=True, reason="", now=_now(now))
     return item
 
 
 @transaction.atomic
 def do_reject_text(*, item: HeldText, actor: Any, reason: str, now: datetime | None = None) -> HeldText:
-    """Staff hide a held topic or objection, with the reason the author is told."""
-    ensure_staff(actor, item if isinstance(item, Consultation) else item.consultation)
+    """Staff hide a held topic or objection, with the reason the author is told. Staff first
+    (403 whatever the body), then the reason (400), then the row."""
+    ensure_staff(actor, _topic_of(item))
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(
@@ -1154,7 +1148,12 @@ def do_reject_text(*, item: HeldText, actor: Any, reason: str, now: datetime | N
             code="reason_required",
             fields={"reason": ["required"]},
         )
-    item = _moderated_text(item, actor)
+    if len(reason) > MAX_REJECT_REASON:
+        raise InvalidInput(
+            Msg(f"原因不能超过 {MAX_REJECT_REASON} 字。", f"A reason has at most {MAX_REJECT_REASON} characters."),
+            fields={"reason": [f"at most {MAX_REJECT_REASON} characters"]},
+        )
+    item = _held_locked(item)
     _settle_text(item, actor=actor, publish=False, reason=reason, now=_now(now))
     return item
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -121,7 +121,13 @@ class ModerationQueueApi(APIView):
                 "counts": QueueCountsOut(),
                 "next": serializers.URLField(allow_null=True),
                 "previous": serializers.URLField(allow_null=True),
-                "results": QueuedPostOut(many=True),
+                # One kind a page (the `kind` parameter), told apart by each row's `kind`.
+                "results": PolymorphicProxySerializer(
+                    component_name="ModerationQueueRow",
+                    serializers={"post": QueuedPostOut, "objection": QueueTextOut, "consultation": QueueTextOut},
+                    resource_type_field_name="kind",
+                    many=True,
+                ),
             },
         ),
         description="Held and reported posts of the caller's reach (kind=post), or held objections or topics, "

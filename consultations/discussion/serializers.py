@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import MAX_POST, Consultation, Post, PostStance, PostStatus, ReportReason
+from ..serializers import ActorOut
 from .selectors import THREAD_COLUMNS
 
 ANONYMOUS = "居民"
@@ -18,11 +19,7 @@ def nickname(user: Any) -> str:
     return user.nickname or user.name or ANONYMOUS
 
 
-class PostAuthorOut(serializers.Serializer):
-    """A nickname and an id: nothing personal in a thread."""
-
-    id = serializers.IntegerField()
-    nickname = serializers.CharField()
+PostAuthorOut = ActorOut  # a nickname and an id: nothing personal in a thread
 
 
 _DATETIME = serializers.DateTimeField()
@@ -168,14 +165,22 @@ class QueuedPostList(serializers.ListSerializer):
 
 
 class QueuedPostOut(ModeratedPostOut):
+    """A post in the queue; `kind` tells it from the held texts (QueueTextOut) of other pages."""
+
+    kind = serializers.ChoiceField(choices=[("post", "post")], read_only=True)
+
     class Meta(ModeratedPostOut.Meta):
+        fields = ["kind", *ModeratedPostOut.Meta.fields]
         list_serializer_class = QueuedPostList
+
+    def to_representation(self, post: Post) -> dict[str, Any]:
+        return {"kind": "post", **super().to_representation(post)}
 
 
 class QueueTextOut(serializers.Serializer):
     """A held objection or topic in the queue, in one shape."""
 
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=[("objection", "objection"), ("consultation", "consultation")])
     id = serializers.IntegerField()
     consultation = serializers.IntegerField()
     consultation_title = serializers.CharField()

@@ -1258,6 +1258,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Residents who may see the topic register for its meeting. */
         post: operations["meetings_register_create"];
         delete?: never;
         options?: never;
@@ -2794,7 +2795,7 @@ export interface components {
          * @enum {string}
          */
         ConsultationStatusEnum: "collecting" | "review" | "scheduled" | "rejected" | "merged" | "converted" | "deliberating" | "publicized" | "no_consensus" | "implementing" | "evaluating" | "closed";
-        /** @description Who acted, as neighbours may see them: an id and a nickname, nothing personal. */
+        /** @description Who acted or wrote, as neighbours may see them: an id and a nickname, nothing personal. */
         ConsultationsActorOut: {
             id: number;
             nickname: string;
@@ -2902,7 +2903,7 @@ export interface components {
             reply_to?: number | null;
             /** Format: int64 */
             depth?: number;
-            readonly author: components["schemas"]["ConsultationsPostAuthorOut"] | null;
+            readonly author: components["schemas"]["ConsultationsActorOut"] | null;
             readonly body: string;
             readonly stance: string;
             status?: components["schemas"]["PostStatusEnum"];
@@ -2952,11 +2953,6 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
         };
-        /** @description A nickname and an id: nothing personal in a thread. */
-        ConsultationsPostAuthorOut: {
-            id: number;
-            nickname: string;
-        };
         ConsultationsPostInRequest: {
             body: string;
             reply_to?: number | null;
@@ -2972,7 +2968,7 @@ export interface components {
             reply_to?: number | null;
             /** Format: int64 */
             depth?: number;
-            readonly author: components["schemas"]["ConsultationsPostAuthorOut"] | null;
+            readonly author: components["schemas"]["ConsultationsActorOut"] | null;
             readonly body: string;
             readonly stance: string;
             status?: components["schemas"]["PostStatusEnum"];
@@ -3003,14 +2999,41 @@ export interface components {
             objections_held: number;
             consultations_held: number;
         };
-        /** @description A post as its moderators see it: the text even when hidden, and why it is in the queue. */
+        /** @description A held objection or topic in the queue, in one shape. */
+        ConsultationsQueueTextOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "objection" | "consultation";
+            id: number;
+            consultation: number;
+            consultation_title: string;
+            text: string;
+            held_label: string;
+            author: components["schemas"]["ConsultationsActorOut"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description * `objection` - objection
+         *     * `consultation` - consultation
+         * @enum {string}
+         */
+        ConsultationsQueueTextOutKindEnum: "objection" | "consultation";
+        /** @description A post in the queue; `kind` tells it from the held texts (QueueTextOut) of other pages. */
         ConsultationsQueuedPostOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "post";
             readonly id: number;
             consultation: number;
             reply_to?: number | null;
             /** Format: int64 */
             depth?: number;
-            readonly author: components["schemas"]["ConsultationsPostAuthorOut"] | null;
+            readonly author: components["schemas"]["ConsultationsActorOut"] | null;
             readonly body: string;
             readonly stance: string;
             status?: components["schemas"]["PostStatusEnum"];
@@ -3030,6 +3053,11 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /**
+         * @description * `post` - post
+         * @enum {string}
+         */
+        ConsultationsQueuedPostOutKindEnum: "post";
         ConsultationsReasonInRequest: {
             /** @default  */
             reason: string;
@@ -3539,8 +3567,9 @@ export interface components {
             next: string | null;
             /** Format: uri */
             previous: string | null;
-            results: components["schemas"]["ConsultationsQueuedPostOut"][];
+            results: components["schemas"]["ModerationQueueRow"][];
         };
+        ModerationQueueRow: components["schemas"]["ConsultationsQueuedPostOut"] | components["schemas"]["ConsultationsQueueTextOut"];
         MonthHoursOut: {
             month: number;
             /** Format: double */
