@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from appeals.models import AppealAttachment
-from consultations.discussion.services import record_photo_verdict, request_photo_checks
 from consultations.models import ModerationLog, Photo, Post
+from consultations.photos import record_photo_verdict, request_photo_checks
 
 from .conftest import expect, posts_url
 
@@ -123,7 +123,7 @@ def test_a_photo_waits_when_wechat_is_down_and_a_verdict_is_idempotent(tree, top
 def test_linked_photos_are_sent_for_checking_after_commit(tree, topic, wechat, settings):
     from django.db import transaction
 
-    from consultations.discussion.services import queue_photo_checks
+    from consultations.photos import queue_photo_checks
 
     settings.WECHAT_APPID = "wx-test-appid"
     with transaction.atomic():
