@@ -55,6 +55,14 @@ def uploaded(api: Any, user: Any, count: int = 1) -> list[int]:
     return ids
 
 
+def posted(api: Any, user: Any, topic: Any, commits: Any) -> tuple[dict[str, Any], Photo]:
+    """A post by `user` carrying one new upload of theirs (its check asked), and its photo."""
+    (photo_id,) = uploaded(api, user)
+    with commits():
+        post = expect(api.as_user(user).post(posts_url(topic), {"body": "看图", "attachments": [photo_id]}), 201)
+    return post, Photo.objects.get(attachment_id=photo_id)
+
+
 def push(api: Any, wechat: Any, trace_id: str, **signing: Any) -> Any:
     return api.post(wechat.push_path(PUSH, **signing), wechat.media_push_event(trace_id))
 
@@ -120,12 +128,7 @@ def test_a_topics_photos_are_served_in_its_detail_once_they_pass(api, tree, chec
 
 def test_a_risky_photo_is_deleted_and_its_author_told(api, tree, topic, checked, commits, neighbour):
     checked.behaviour["media_verdicts"] = {"/files/": ("risky", 20002)}
-    (photo_id,) = uploaded(api, tree.resident1)
-    with commits():
-        post = expect(
-            api.as_user(tree.resident1).post(posts_url(topic), {"body": "看图", "attachments": [photo_id]}), 201
-        )
-    photo = Photo.objects.get(attachment_id=photo_id)
+    post, photo = posted(api, tree.resident1, topic, commits)
     name = photo.attachment.file.name
     assert default_storage.exists(name)
     with captured_notifications() as sent, commits():
@@ -142,12 +145,7 @@ def test_a_risky_photo_is_deleted_and_its_author_told(api, tree, topic, checked,
 
 def test_a_photo_for_review_waits_for_staff_who_release_it(api, tree, topic, checked, commits, neighbour):
     checked.behaviour["media_verdicts"] = {"/files/": ("review", 20012)}
-    (photo_id,) = uploaded(api, tree.resident1)
-    with commits():
-        post = expect(
-            api.as_user(tree.resident1).post(posts_url(topic), {"body": "看图", "attachments": [photo_id]}), 201
-        )
-    photo = Photo.objects.get(attachment_id=photo_id)
+    post, photo = posted(api, tree.resident1, topic, commits)
     with captured_notifications() as sent:
         assert push(api, checked, photo.trace_id).status_code == 200
     assert sent.events() == []
@@ -204,12 +202,8 @@ def test_staff_refuse_a_photo_for_review_with_a_reason(api, tree, topic, checked
 
 
 def test_a_hidden_posts_placeholder_shows_no_photos(api, tree, topic, checked, commits, neighbour):
-    (photo_id,) = uploaded(api, tree.resident1)
-    with commits():
-        post = expect(
-            api.as_user(tree.resident1).post(posts_url(topic), {"body": "看图", "attachments": [photo_id]}), 201
-        )
-    assert push(api, checked, trace_of(Photo.objects.get(attachment_id=photo_id).pk)).status_code == 200
+    post, photo = posted(api, tree.resident1, topic, commits)
+    assert push(api, checked, photo.trace_id).status_code == 200
     assert len(thread_photos(api, neighbour(), topic)[post["id"]]) == 1
     expect(api.as_user(tree.staff1).post(f"/api/v1/posts/{post['id']}/hide", {"reason": "跑题"}), 200)
     assert thread_photos(api, neighbour(), topic) == {post["id"]: []}
@@ -235,11 +229,8 @@ def test_a_thread_page_reads_its_photos_in_one_query(api, tree, topic, checked, 
 
 
 def test_when_wechat_is_down_a_photo_stays_pending_and_is_asked_again(api, tree, topic, checked, commits):
-    (photo_id,) = uploaded(api, tree.resident1)
     checked.behaviour["down"] = True
-    with commits():
-        expect(api.as_user(tree.resident1).post(posts_url(topic), {"body": "看图", "attachments": [photo_id]}), 201)
-    photo = Photo.objects.get(attachment_id=photo_id)
+    _, photo = posted(api, tree.resident1, topic, commits)
     assert photo.check_status == "pending" and photo.trace_id is None
     checked.behaviour.pop("down")
     assert request_pending_photo_checks() == 1  # the periodic task (beat)
@@ -247,11 +238,7 @@ def test_when_wechat_is_down_a_photo_stays_pending_and_is_asked_again(api, tree,
 
 
 def test_without_wechat_a_photo_passes_at_once(api, tree, topic, commits, neighbour):
-    (photo_id,) = uploaded(api, tree.resident1)
-    with commits():
-        post = expect(
-            api.as_user(tree.resident1).post(posts_url(topic), {"body": "看图", "attachments": [photo_id]}), 201
-        )
+    post, _ = posted(api, tree.resident1, topic, commits)
     assert len(thread_photos(api, neighbour(), topic)[post["id"]]) == 1
 
 
@@ -308,10 +295,7 @@ def test_photos_on_a_topic_out_of_reach_are_404(api, tree, topic, far_topic):
 
 @pytest.fixture
 def pending(api: Any, tree: Any, topic: Any, checked: Any, commits: Any) -> Photo:
-    (photo_id,) = uploaded(api, tree.resident1)
-    with commits():
-        expect(api.as_user(tree.resident1).post(posts_url(topic), {"body": "看图", "attachments": [photo_id]}), 201)
-    return Photo.objects.get(attachment_id=photo_id)
+    return posted(api, tree.resident1, topic, commits)[1]
 
 
 def still_pending(photo: Photo) -> bool:
