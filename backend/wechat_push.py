@@ -56,8 +56,9 @@ def verify(query: Any) -> None:
         raise PermissionDenied(Msg("消息推送签名无效。", "The push signature does not verify."), code="bad_signature")
 
 
-def _nonce_key(nonce: str) -> str:
-    return f"wechat-push:nonce:{hashlib.sha1(nonce.encode()).hexdigest()}"
+def _nonce_key(timestamp: int, nonce: str) -> str:
+    # With its timestamp: a replay repeats both (the signature covers both).
+    return f"wechat-push:nonce:{timestamp}:{hashlib.sha1(nonce.encode()).hexdigest()}"
 
 
 def claim_fresh(query: Any) -> str:
@@ -70,7 +71,7 @@ def claim_fresh(query: Any) -> str:
         sent = None
     if sent is None or abs(time.time() - sent) > max_age:
         raise PermissionDenied(Msg("消息推送已过期。", "The push is too old."), code="push_expired")
-    key = _nonce_key(str(query.get("nonce", "")))
+    key = _nonce_key(sent, str(query.get("nonce", "")))
     # Remembered twice the window: a nonce is refused for as long as its timestamp is accepted.
     if not cache.add(key, 1, timeout=2 * max_age):
         raise PermissionDenied(Msg("消息推送重复。", "The push was already received."), code="push_replayed")
