@@ -21,7 +21,7 @@ from grids.models import GridUnit
 from resources.selectors import station_get
 
 from . import selectors, services
-from .discussion.serializers import HideIn, render_datetime
+from .discussion.serializers import HideIn, PhotoOut, attachments_field, render_datetime
 from .filters import ConsultationFilter
 from .models import (
     MAX_BODY,
@@ -37,6 +37,7 @@ from .models import (
     VoteChoice,
 )
 from .permissions import is_staff_of, lives_under
+from .photos import passed_photos_of_topic
 from .serializers import ActorOut, MotionOut
 
 # --- output ------------------------------------------------------------------------------
@@ -153,6 +154,7 @@ DETAIL_FIELDS = [
     "resolution",
     "timeline",
     "actions",
+    "photos",
 ]
 
 
@@ -161,9 +163,15 @@ class ConsultationDetailOut(ConsultationOut):
     resolution = serializers.SerializerMethodField()
     timeline = EventOut(many=True, source="timeline.all")
     actions = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
 
     class Meta(ConsultationOut.Meta):
         fields = [*ConsultationOut.Meta.fields, *DETAIL_FIELDS]
+
+    @extend_schema_field(PhotoOut(many=True))
+    def get_photos(self, consultation: Consultation) -> list[dict[str, Any]]:
+        """The topic's photos that passed their check (consultations/photos.py)."""
+        return PhotoOut(passed_photos_of_topic(consultation.pk), many=True, context=self.context).data
 
     @extend_schema_field(ResolutionOut(allow_null=True))
     def get_resolution(self, consultation: Consultation) -> dict[str, Any] | None:
@@ -267,9 +275,7 @@ class ConsultationIn(serializers.Serializer):
     title = serializers.CharField(max_length=MAX_TITLE)
     body = serializers.CharField(max_length=MAX_BODY)
     kind = serializers.ChoiceField(choices=ConsultationKind.choices, default=ConsultationKind.QUICK)
-    attachments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=9
-    )
+    attachments = attachments_field()
 
 
 class ReviewIn(serializers.Serializer):
@@ -506,7 +512,7 @@ class ObjectionAnswerApi(APIView):
 
 
 def _moderation_schema(kind: str, action: str, out: type[serializers.Serializer]) -> Any:
-    what = {"consultation": "a topic", "objection": "an objection"}[kind]
+    what = {"consultation": "a topic", "objection": "an objection", "photo": "a photo"}[kind]
     done = "publish" if action == "release" else "reject, with a reason,"
     return extend_schema(
         operation_id=f"{kind}_{action}",

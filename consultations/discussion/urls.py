@@ -11,5 +11,7 @@ urlpatterns = [
     on("post", "report", api.PostReportApi),
     on("post", "hide", api.PostHideApi),
     on("post", "unhide", api.PostUnhideApi),
+    on("photo", "release", api.PhotoReleaseApi),
+    on("photo", "hide", api.PhotoHideApi),
     path("moderation/queue", api.ModerationQueueApi.as_view(), name="moderation-queue"),
 ]
