@@ -58,12 +58,10 @@ def rate(part: int, whole: int) -> float | None:
 def reporting_queries() -> Iterator[None]:
     """A transaction for a few large aggregates over a period: on PostgreSQL without JIT (its
     compile time, seconds under load, dwarfs these queries' run time) and with room to sort
-    and hash in memory: with less, the planner, which overestimates the groups of a multi-set
-    grouping (appeals.figures), sorts 200,000 rows for one set instead of hashing them all
-    (twice the time; the hash tables it builds take ~30 MB). SET LOCAL: the pooled connection gets its settings back at the end."""
+    in memory. SET LOCAL: the pooled connection gets its settings back at the end."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL work_mem = '256MB'")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
         yield
