@@ -117,21 +117,24 @@ def _shape(row: dict[str, Any]) -> dict[str, Any]:
 def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
     """{"total": figures, "children": {child code: figures}, "series": {...}} (module doc).
     Staff of the subtree only (404 otherwise). One scan of the subtree's rows, whatever the number
-    of children, grouped several ways at once: per child, category, source and the row's flags
-    (the counts: they add up), per local day received and per day closed (the series), per child
+    of children, grouped several ways at once: per child and the row's flags (the counts: they
+    add up), per child, category and source (the received ones), per local day received and per day closed (the series), per child
     and hour of each duration (the medians' histograms); then one small read for the medians."""
     ensure_in_reach(user, unit, STAFF_ROLES, hide=True)
     scan = _scan(unit, period)
     per_child: dict[str, dict[str, Any]] = {}
     total = dict.fromkeys(COUNTS, 0)
-    for row in scan["counts"]:
-        into = per_child.setdefault(row["child"], dict.fromkeys(COUNTS, 0))
+    for code, flags, n in scan["counts"]:
+        into = per_child.setdefault(code, dict.fromkeys(COUNTS, 0))
+        for i, k in enumerate(COUNTS):
+            if flags >> i & 1:
+                into[k] += n
+                total[k] += n
+    for code, category, source, n in scan["kinds"]:  # received ones only
+        into = per_child.setdefault(code, dict.fromkeys(COUNTS, 0))
         for block in (into, total):
-            for i, k in enumerate(COUNTS):
-                block[k] += row["n"] if row["flags"] >> i & 1 else 0
-            if row["flags"] & 1:  # received
-                for k in (f"source_{row['source']}", f"category_{row['category']}"):
-                    block[k] = block.get(k, 0) + row["n"]
+            for k in (f"source_{source}", f"category_{category}"):
+                block[k] = block.get(k, 0) + n
     medians = _medians(unit, period, scan["histograms"])
     total.update(medians.pop(None, {}))
     for code, hours in medians.items():
@@ -148,9 +151,9 @@ def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
 
 
 def _scan(unit: GridUnit, period: Period) -> dict[str, Any]:
-    """The one pass over the subtree's rows (figures' doc): {"counts": rows per child, category,
-    source and flags (a bitmask over COUNTS), with n; "received"/"closed": {local day: n};
-    "histograms": {median: {child: {hour: n}}}}. The per-row values come from the ORM, each
+    """The one pass over the subtree's rows (figures' doc): {"counts": [(child, flags: a bitmask
+    over COUNTS, n)], "kinds": [(child, category, source, n)] of the received ones,
+    "received"/"closed": {local day: n}, "histograms": {median: {child: {hour: n}}}}. The per-row values come from the ORM, each
     condition evaluated once per row; the groupings are GROUPING SETS on PostgreSQL and the same
     groupings one after the other elsewhere (the SQLite demo, which has no medians)."""
     cohorts = _cohorts(period)
@@ -188,46 +191,54 @@ def _scan(unit: GridUnit, period: Period) -> dict[str, Any]:
     def has(cohort: str) -> str:
         return f'(r."flags" & {bit[cohort]})'
 
+    cohort_bits = [has("received"), has("closed")]
+    # Each set groups by one column no other set does (its tag, first): GROUPING() of the tags
+    # tells a row's set. A set testing a cohort's bit keeps only the rows in the cohort (HAVING).
     sets = {
-        "counts": [col("child"), col("category"), col("source"), col("flags")],
+        "counts": [col("flags"), col("child")],
+        "kinds": [col("category"), col("child"), col("source"), has("received")],
         "received": [col("made"), has("received")],
         "closed": [col("done"), has("closed")],
-        **({m: [col("child"), col(f"{m}_bucket"), has(DURATIONS[m][1])] for m in MEDIANS} if postgres else {}),
+        **({m: [col(f"{m}_bucket"), col("child"), has(DURATIONS[m][1])] for m in MEDIANS} if postgres else {}),
     }
     columns = list(dict.fromkeys(c for cols in sets.values() for c in cols))
-    # GROUPING(made, done, <buckets>) tells the sets apart: a bit is set for each of them the
-    # row's set does not group by.
-    tags = [col("made"), col("done"), *(col(f"{m}_bucket") for m in MEDIANS if postgres)]
+    tags = [cols[0] for cols in sets.values()]
     tag_of = {name: sum(1 << (len(tags) - 1 - i) for i, t in enumerate(tags) if t not in cols)
               for name, cols in sets.items()}  # fmt: skip
     if postgres:
         grouping = ", ".join(f"({', '.join(cols)})" for cols in sets.values())
+        having = " AND ".join(f"({b} IS NULL OR {b} <> 0)" for b in cohort_bits)
         # OFFSET 0 keeps the inner query a query of its own: pulled up, its flags expression would
         # be evaluated again for every grouping key that tests a bit of it, and the planner would
         # overestimate the groups and sort 200,000 rows for one set (work_mem 64 MB: all hashed,
         # ~6 MB).
         sql = (f"SELECT GROUPING({', '.join(tags)}), {', '.join(columns)}, COUNT(*) FROM ({inner} OFFSET 0) r"
-               f" GROUP BY GROUPING SETS ({grouping})")  # fmt: skip
+               f" GROUP BY GROUPING SETS ({grouping}) HAVING {having}")  # fmt: skip
     else:
         parts = []
         for name, cols in sets.items():
             picked = ", ".join(c if c in cols else "NULL" for c in columns)
-            parts.append(f"SELECT {tag_of[name]}, {picked}, COUNT(*) FROM ({inner}) r GROUP BY {', '.join(cols)}")
+            having = " AND ".join(f"{b} <> 0" for b in cohort_bits if b in cols) or "1 = 1"
+            parts.append(f"SELECT {tag_of[name]}, {picked}, COUNT(*) FROM ({inner}) r GROUP BY {', '.join(cols)}"
+                         f" HAVING {having}")  # fmt: skip
         sql, params = " UNION ALL ".join(parts), params * len(parts)
-    out: dict[str, Any] = {"counts": [], "received": {}, "closed": {}, "histograms": {m: {} for m in MEDIANS}}
+    out: dict[str, Any] = {"counts": [], "kinds": [], "received": {}, "closed": {},
+                           "histograms": {m: {} for m in MEDIANS}}  # fmt: skip
     name_of = {tag: name for name, tag in tag_of.items()}
+    at = {c: i for i, c in enumerate(columns)}
+    child, flags, made, done = at[col("child")], at[col("flags")], at[col("made")], at[col("done")]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for tag, *values, n in cursor:
-            row, name = dict(zip(columns, values, strict=True)), name_of[tag]
+            name = name_of[tag]
             if name == "counts":
-                out["counts"].append({"child": row[col("child")], "category": row[col("category")],
-                                      "source": row[col("source")], "flags": row[col("flags")], "n": n})  # fmt: skip
+                out["counts"].append((values[child], values[flags], n))
+            elif name == "kinds":
+                out["kinds"].append((values[child], values[at[col("category")]], values[at[col("source")]], n))
             elif name in ("received", "closed"):
-                if row[has(name)]:
-                    out[name][_as_date(row[col("made" if name == "received" else "done")])] = n
-            elif row[has(DURATIONS[name][1])] and (bucket := row[col(f"{name}_bucket")]) is not None:
-                out["histograms"][name].setdefault(row[col("child")], {})[bucket] = n
+                out[name][_as_date(values[made if name == "received" else done])] = n
+            elif (bucket := values[at[col(f"{name}_bucket")]]) is not None:
+                out["histograms"][name].setdefault(values[child], {})[bucket] = n
     return out
 
 

@@ -26,10 +26,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='appeal',
-            index=models.Index(fields=['hours_to_accept'], include=('grid_path', 'created_at'), name='appeal_hours_to_accept'),
+            index=models.Index(fields=['hours_to_accept', 'grid_path', 'created_at'], name='appeal_hours_to_accept'),
         ),
         migrations.AddIndex(
             model_name='appeal',
-            index=models.Index(fields=['hours_to_resolve'], include=('grid_path', 'resolved_at', 'status'), name='appeal_hours_to_resolve'),
+            index=models.Index(fields=['hours_to_resolve', 'grid_path', 'resolved_at', 'status'], name='appeal_hours_to_resolve'),
         ),
     ]
