@@ -59,6 +59,10 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--cached-runs", type=int, default=300, help="cached (and bare) requests per area")
     harness.add_server_args(p, port=8240, connections=1)
     p.add_argument("--seed-only", action="store_true", help="build the district and stop")
+    p.add_argument(
+        "--explain", action="store_true",
+        help="also EXPLAIN ANALYZE every query of the district's document over a year (less load-sensitive)",
+    )  # fmt: skip
     return p.parse_args()
 
 
@@ -463,6 +467,40 @@ def export(port: int, token: str, query: str, workers: list[int]) -> None:
     print(f"  worker RSS: before {max(base.values()) / 1024:.0f} MB, peak growth {growth:.1f} MB")
 
 
+def explain(unit_id: int, year_days: int) -> None:
+    """Execution time of each query the district's document over a year makes, as PostgreSQL
+    measures it (EXPLAIN ANALYZE, TIMING OFF, best of 3, in the dashboard's reporting settings)."""
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from backend.periods import Period, reporting_queries
+    from dashboard import selectors
+    from grids.models import GridUnit
+    from residents.models import User
+
+    today = timezone.localdate()
+    period = Period(today - timedelta(days=year_days - 1), today)
+    user = User.objects.get(username="bench_district")
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.build(user=user, unit=GridUnit.objects.get(pk=unit_id), period=period)
+    total = 0.0
+    for query in ctx.captured_queries:
+        sql = query["sql"]
+        if not sql.lstrip().startswith(("SELECT", "(SELECT")):
+            continue
+        best = float("inf")
+        for _ in range(3):
+            with reporting_queries(), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, TIMING OFF) " + sql)
+                best = min(best, float(cursor.fetchall()[-1][0].split()[2]))
+        total += best
+        print(f"  explain {best:8.1f} ms  {' '.join(sql.split())[:100]}")
+    print(f"explain: district, a year: {total:.1f} ms of PostgreSQL execution over {len(ctx.captured_queries)} queries")
+
+
 def main() -> None:
     args = parse_args()
     harness.ensure_database(DB_URL)
@@ -470,6 +508,9 @@ def main() -> None:
     staff = people(shape)
     if args.seed_only:
         return
+    if args.explain:
+        print(harness.machine_line(), flush=True)
+        explain(staff["district"][0], 365)
     from django.utils import timezone
 
     today = timezone.localdate()
