@@ -117,24 +117,22 @@ def _shape(row: dict[str, Any]) -> dict[str, Any]:
 def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
     """{"total": figures, "children": {child code: figures}, "series": {...}} (module doc).
     Staff of the subtree only (404 otherwise). One scan of the subtree's rows, whatever the number
-    of children, grouped several ways at once: per child and the row's flags (the counts: they
-    add up), per child, category and source (the received ones), per local day received and per day closed (the series), per child
+    of children, grouped several ways at once: per child, category, source and the row's flags
+    (the counts: they add up), per local day received and per day closed (the series), per child
     and hour of each duration (the medians' histograms); then one small read for the medians."""
     ensure_in_reach(user, unit, STAFF_ROLES, hide=True)
     scan = _scan(unit, period)
     per_child: dict[str, dict[str, Any]] = {}
     total = dict.fromkeys(COUNTS, 0)
-    for code, flags, n in scan["counts"]:
-        into = per_child.setdefault(code, dict.fromkeys(COUNTS, 0))
-        for i, k in enumerate(COUNTS):
-            if flags >> i & 1:
-                into[k] += n
-                total[k] += n
-    for code, category, source, n in scan["kinds"]:  # received ones only
+    for code, flags, category, source, n in scan["counts"]:
         into = per_child.setdefault(code, dict.fromkeys(COUNTS, 0))
         for block in (into, total):
-            for k in (f"source_{source}", f"category_{category}"):
-                block[k] = block.get(k, 0) + n
+            for i, k in enumerate(COUNTS):
+                if flags >> i & 1:
+                    block[k] += n
+            if flags & 1:  # received
+                for k in (f"source_{source}", f"category_{category}"):
+                    block[k] = block.get(k, 0) + n
     medians = _medians(unit, period, scan["histograms"])
     total.update(medians.pop(None, {}))
     for code, hours in medians.items():
@@ -152,8 +150,8 @@ def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
 
 def _scan(unit: GridUnit, period: Period) -> dict[str, Any]:
     """The one pass over the subtree's rows (figures' doc): {"counts": [(child, flags: a bitmask
-    over COUNTS, n)], "kinds": [(child, category, source, n)] of the received ones,
-    "received"/"closed": {local day: n}, "histograms": {median: {child: {hour: n}}}}. The per-row values come from the ORM, each
+    over COUNTS, category, source, n)], "received"/"closed": {local day: n}, "histograms":
+    {median: {child: {hour: n}}}}. The per-row values come from the ORM, each
     condition evaluated once per row; the groupings are GROUPING SETS on PostgreSQL and the same
     groupings one after the other elsewhere (the SQLite demo, which has no medians)."""
     cohorts = _cohorts(period)
@@ -193,50 +191,49 @@ def _scan(unit: GridUnit, period: Period) -> dict[str, Any]:
 
     cohort_bits = [has("received"), has("closed")]
     # Each set groups by one column no other set does (its tag, first): GROUPING() of the tags
-    # tells a row's set. A set testing a cohort's bit keeps only the rows in the cohort (HAVING).
+    # tells a row's set. A set testing cohort bits keeps only the rows in one of them (HAVING).
     sets = {
-        "counts": [col("flags"), col("child")],
-        "kinds": [col("category"), col("child"), col("source"), has("received")],
-        "received": [col("made"), has("received")],
-        "closed": [col("done"), has("closed")],
+        "counts": [col("flags"), col("child"), col("category"), col("source")],
+        "days": [col("made"), col("done"), *cohort_bits],
         **({m: [col(f"{m}_bucket"), col("child"), has(DURATIONS[m][1])] for m in MEDIANS} if postgres else {}),
     }
     columns = list(dict.fromkeys(c for cols in sets.values() for c in cols))
     tags = [cols[0] for cols in sets.values()]
     tag_of = {name: sum(1 << (len(tags) - 1 - i) for i, t in enumerate(tags) if t not in cols)
               for name, cols in sets.items()}  # fmt: skip
+    keep = {name: " OR ".join(f"{b} <> 0" for b in cohort_bits if b in cols) or "TRUE" for name, cols in sets.items()}
     if postgres:
         grouping = ", ".join(f"({', '.join(cols)})" for cols in sets.values())
-        having = " AND ".join(f"({b} IS NULL OR {b} <> 0)" for b in cohort_bits)
+        having = " ".join(f"WHEN {tag_of[name]} THEN {keep[name]}" for name in sets)
         # OFFSET 0 keeps the inner query a query of its own: pulled up, its flags expression would
         # be evaluated again for every grouping key that tests a bit of it, and the planner would
         # overestimate the groups and sort 200,000 rows for one set (work_mem 64 MB: all hashed,
         # ~6 MB).
         sql = (f"SELECT GROUPING({', '.join(tags)}), {', '.join(columns)}, COUNT(*) FROM ({inner} OFFSET 0) r"
-               f" GROUP BY GROUPING SETS ({grouping}) HAVING {having}")  # fmt: skip
+               f" GROUP BY GROUPING SETS ({grouping}) HAVING CASE GROUPING({', '.join(tags)}) {having} END")  # fmt: skip
     else:
         parts = []
         for name, cols in sets.items():
             picked = ", ".join(c if c in cols else "NULL" for c in columns)
-            having = " AND ".join(f"{b} <> 0" for b in cohort_bits if b in cols) or "1 = 1"
             parts.append(f"SELECT {tag_of[name]}, {picked}, COUNT(*) FROM ({inner}) r GROUP BY {', '.join(cols)}"
-                         f" HAVING {having}")  # fmt: skip
+                         f" HAVING {keep[name]}")  # fmt: skip
         sql, params = " UNION ALL ".join(parts), params * len(parts)
-    out: dict[str, Any] = {"counts": [], "kinds": [], "received": {}, "closed": {},
-                           "histograms": {m: {} for m in MEDIANS}}  # fmt: skip
+    out: dict[str, Any] = {"counts": [], "received": {}, "closed": {}, "histograms": {m: {} for m in MEDIANS}}
     name_of = {tag: name for name, tag in tag_of.items()}
     at = {c: i for i, c in enumerate(columns)}
-    child, flags, made, done = at[col("child")], at[col("flags")], at[col("made")], at[col("done")]
+    child, flags, category, source = (at[col(c)] for c in ("child", "flags", "category", "source"))
+    days = {"received": (at[col("made")], at[has("received")]), "closed": (at[col("done")], at[has("closed")])}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for tag, *values, n in cursor:
             name = name_of[tag]
             if name == "counts":
-                out["counts"].append((values[child], values[flags], n))
-            elif name == "kinds":
-                out["kinds"].append((values[child], values[at[col("category")]], values[at[col("source")]], n))
-            elif name in ("received", "closed"):
-                out[name][_as_date(values[made if name == "received" else done])] = n
+                out["counts"].append((values[child], values[flags], values[category], values[source], n))
+            elif name == "days":
+                for kind, (day, bit_at) in days.items():
+                    if values[bit_at]:
+                        on = _as_date(values[day])
+                        out[kind][on] = out[kind].get(on, 0) + n
             elif (bucket := values[at[col(f"{name}_bucket")]]) is not None:
                 out["histograms"][name].setdefault(values[child], {})[bucket] = n
     return out
