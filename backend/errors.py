@@ -38,7 +38,7 @@ class DomainError(Exception):
         message: Msg | str | None = None,
         *,
         code: str | None = None,
-        fields: dict[str, list[str]] | None = None,
+        fields: dict[str, list[Msg | str]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         self.message = message if message is not None else self.default_message
@@ -152,7 +152,9 @@ def infrastructure_response(exc: BaseException) -> JsonResponse:
 
 
 def error_body(code: str, message: Any, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
+    """Messages (a `Msg` too, in `fields`) become text here, in the request's language."""
+    texts = {name: [str(m) for m in messages] for name, messages in (fields or {}).items()}
+    return {"error": {"code": code, "message": str(message), "fields": texts}}
 
 
 def _fields_from_detail(detail: Any) -> tuple[str, dict[str, list[str]]]:

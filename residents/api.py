@@ -14,6 +14,7 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from backend.filtering import filtered
+from backend.messages import Msg
 from backend.pagination import paginated_response
 from backend.throttling import ScopedThrottle
 from grids.models import GridUnit, Role
@@ -242,7 +243,9 @@ class UserCreateApi(APIView):
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
             if ("grid" in attrs) != ("role" in attrs):
-                raise serializers.ValidationError({"role": ["grid and role go together"]})
+                raise serializers.ValidationError(
+                    {"role": [Msg("grid 与 role 须同时提供。", "grid and role go together")]}
+                )
             return attrs
 
     @extend_schema(request=In, responses={201: UserOut})
