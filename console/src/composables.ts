@@ -46,6 +46,19 @@ export function useCursorList<T>(fetchPage: (cursor: string | undefined) => Prom
   }
 }
 
+export type CursorList<T> = ReturnType<typeof useCursorList<T>>
+
+/** The one object a detail page shows: load() (re)reads it; a refusal (a 404 too) is the page's
+ * error, and the object is gone. */
+export function useDetail<T>(fetchOne: () => Promise<T>) {
+  const item = ref<T | null>(null) as Ref<T | null>
+  const loader = useAction()
+  async function load() {
+    item.value = (await loader.run(fetchOne)) ?? null
+  }
+  return { item, error: loader.error, load }
+}
+
 /** Run one API action, keeping its error for the form (fields) or the page (message). */
 export function useAction() {
   const busy = ref(false)
