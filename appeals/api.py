@@ -18,12 +18,11 @@ from rest_framework.views import APIView
 from backend.crypto import mask_phone
 from backend.errors import InvalidInput
 from backend.files import file_url
-from backend.filtering import filtered
 from backend.geo import LocationSerializer
 from backend.idempotency import idempotent
 from backend.masking import mask_personal
 from backend.messages import Msg
-from backend.pagination import paginated_response
+from backend.views import created, filtered_page, validated
 from grids.models import GridUnit
 from residents.pii import log_access
 
@@ -217,10 +216,8 @@ class AttachmentCreateApi(APIView):
 
     @extend_schema(request={"multipart/form-data": AttachmentIn}, responses={201: AttachmentOut})
     def post(self, request: Request) -> Response:
-        data = AttachmentIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        attachment = services.attachment_upload(actor=request.user, file=data.validated_data["file"])
-        return Response(AttachmentOut(attachment).data, status=status.HTTP_201_CREATED)
+        attachment = services.attachment_upload(actor=request.user, file=validated(AttachmentIn, request)["file"])
+        return created(AttachmentOut(attachment).data)
 
 
 # --- appeals -----------------------------------------------------------------------------
@@ -240,7 +237,6 @@ class AppealIn(serializers.Serializer):
 
 
 class AppealListApi(APIView):
-
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=AppealStatus.values),
@@ -252,17 +248,14 @@ class AppealListApi(APIView):
         responses=AppealOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = filtered(AppealFilter, request, selectors.appeal_list(user=request.user))
-        return paginated_response(request, self, rows, AppealOut)
+        return filtered_page(request, self, AppealFilter, selectors.appeal_list(user=request.user), AppealOut)
 
     @extend_schema(request=AppealIn, responses={201: AppealDetailOut})
     @idempotent
     def post(self, request: Request) -> Response:
-        data = AppealIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        appeal = services.appeal_submit(actor=request.user, **data.validated_data)
+        appeal = services.appeal_submit(actor=request.user, **validated(AppealIn, request))
         # The service returns the appeal with its rows: answered without reading it back.
-        return Response(detail_of(request, appeal), status=status.HTTP_201_CREATED)
+        return created(detail_of(request, appeal))
 
 
 class AppealDetailApi(APIView):
@@ -298,9 +291,7 @@ class AppealActionApi(APIView):
 
     def post(self, request: Request, appeal_id: int) -> Response:
         appeal = selectors.appeal_get(user=request.user, appeal_id=appeal_id)
-        data = self.In(data=request.data)
-        data.is_valid(raise_exception=True)
-        type(self).service(appeal=appeal, actor=request.user, **data.validated_data)
+        type(self).service(appeal=appeal, actor=request.user, **validated(self.In, request))
         return Response(detail(request, appeal_id))
 
 
@@ -410,11 +401,10 @@ class HotlineOrderApi(APIView):
             payload = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidInput(Msg("请求体不是 JSON。", "The body is not JSON."), code="malformed_request") from exc
-        data = HotlineOrderIn(data=payload if isinstance(payload, dict) else {})
-        data.is_valid(raise_exception=True)
-        fields = {k: v or ("" if k != "created_at" else None) for k, v in data.validated_data.items()}
-        appeal, created = services.hotline_order_receive(order=services.HotlineOrder(**fields))
+        data = validated(HotlineOrderIn, data=payload if isinstance(payload, dict) else {})
+        fields = {k: v or ("" if k != "created_at" else None) for k, v in data.items()}
+        appeal, is_new = services.hotline_order_receive(order=services.HotlineOrder(**fields))
         out = AppealDetailOut(
             selectors.hotline_appeal(appeal_id=appeal.pk), context={"personal": False, "actions": []}
         ).data
-        return Response(out, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(out, status=status.HTTP_201_CREATED if is_new else status.HTTP_200_OK)

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from backend.opendata import OpenTable
 from backend.periods import Period, rate
-from grids.figures import child_key, children_of, grid_level_code
+from grids.figures import child_key, children_of, per_day_and_grid
 from grids.models import GridUnit
 from grids.roles import STAFF_ROLES
 from grids.scope import ensure_in_reach
@@ -185,26 +185,14 @@ def open_table(*, user: Any, unit: GridUnit, period: Period) -> OpenTable:
     """Appeals received in the period, counted per day, grid, category and source."""
     ensure_in_reach(user, unit, STAFF_ROLES, hide=True)
     closed = Q(status__in=FINISHED, resolved_at__isnull=False)
-    rows = (
-        Appeal.objects.filter(
-            grid_path__startswith=unit.path, created_at__gte=period.since, created_at__lt=period.until
-        )
-        .values(
-            "category",
-            "source",
-            date=period.local_day("created_at"),
-            grid_code=grid_level_code(),
-        )
-        .annotate(
-            received=Count("pk"),
-            escalated=Count("pk", filter=Q(escalations__gt=0)),
-            left_grid=Count("pk", filter=Q(left_grid=True)),
-            resolved=Count("pk", filter=closed),
-            resolved_on_time=Count("pk", filter=closed & Q(resolved_at__lte=F("due_at"))),
-            rated=Count("pk", filter=Q(score__isnull=False)),
-            satisfied=Count("pk", filter=Q(score__gte=4)),
-        )
-        .order_by("date", "grid_code", "category", "source")
+    rows = per_day_and_grid(Appeal.objects.all(), unit, period, "category", "source").annotate(
+        received=Count("pk"),
+        escalated=Count("pk", filter=Q(escalations__gt=0)),
+        left_grid=Count("pk", filter=Q(left_grid=True)),
+        resolved=Count("pk", filter=closed),
+        resolved_on_time=Count("pk", filter=closed & Q(resolved_at__lte=F("due_at"))),
+        rated=Count("pk", filter=Q(score__isnull=False)),
+        satisfied=Count("pk", filter=Q(score__gte=4)),
     )
     return OpenTable(
         name="appeals",

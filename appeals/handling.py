@@ -25,19 +25,20 @@ from .models import REPLY_STATUSES, Appeal, AppealEvent, AppealStatus
 S = AppealStatus
 
 
+# A handler's plain step: the event the submitter hears and the time it stamps.
+HANDLER_STEPS: dict[str, tuple[str, str]] = {
+    "accept": ("appeal_accepted", "accepted_at"),
+    "resolve": ("appeal_resolved", "resolved_at"),
+    "reject": ("appeal_rejected", "closed_at"),
+}
+
+
 def _handler_step(
-    *,
-    appeal: Appeal,
-    actor: User,
-    action: str,
-    event_name: str,
-    stamp: str,
-    now: datetime | None,
-    note: str = "",
-    **changes: Any,
+    action: str, *, appeal: Appeal, actor: User, now: datetime | None, note: str = "", **changes: Any
 ) -> Appeal:
-    """A handler's transition: lock, check, stamp the time (`stamp` field) and `changes`, move
-    along the table, write the timeline, tell the submitter."""
+    """A handler's transition: lock, check, stamp the time and `changes`, move along the
+    table, write the timeline, tell the submitter (HANDLER_STEPS)."""
+    event_name, stamp = HANDLER_STEPS[action]
     now = events.now_or(now)
     appeal = events.lock(appeal)
     events.ensure_handler(actor, appeal)
@@ -48,15 +49,7 @@ def _handler_step(
 
 @transaction.atomic
 def appeal_accept(*, appeal: Appeal, actor: User, now: datetime | None = None) -> Appeal:
-    return _handler_step(
-        appeal=appeal,
-        actor=actor,
-        action="accept",
-        event_name="appeal_accepted",
-        stamp="accepted_at",
-        now=now,
-        accepted_by=actor,
-    )
+    return _handler_step("accept", appeal=appeal, actor=actor, now=now, accepted_by=actor)
 
 
 @transaction.atomic
@@ -80,28 +73,12 @@ def appeal_reply(*, appeal: Appeal, actor: User, content: str, now: datetime | N
 
 @transaction.atomic
 def appeal_resolve(*, appeal: Appeal, actor: User, content: str, now: datetime | None = None) -> Appeal:
-    return _handler_step(
-        appeal=appeal,
-        actor=actor,
-        action="resolve",
-        event_name="appeal_resolved",
-        stamp="resolved_at",
-        now=now,
-        note=content,
-    )
+    return _handler_step("resolve", appeal=appeal, actor=actor, now=now, note=content)
 
 
 @transaction.atomic
 def appeal_reject(*, appeal: Appeal, actor: User, reason: str, now: datetime | None = None) -> Appeal:
-    return _handler_step(
-        appeal=appeal,
-        actor=actor,
-        action="reject",
-        event_name="appeal_rejected",
-        stamp="closed_at",
-        now=now,
-        note=reason,
-    )
+    return _handler_step("reject", appeal=appeal, actor=actor, now=now, note=reason)
 
 
 def escalate_locked(appeal: Appeal, *, actor: User | None, reason: str, now: datetime) -> AppealEvent:

@@ -9,7 +9,7 @@ round trip and one reply, and precise enough for abuse protection.
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] ("30/min"), read when a request
 arrives, so a changed setting applies at once.
 
-When Redis is unreachable the throttles fail open onto a per-process counter (`LocalWindows`):
+When Redis is unreachable the throttles fail open onto a per-process counter (`LocalTTLStore`):
 a throttle guards against abuse, it is not what the request is for, and turning a cache outage
 into a refusal of every call (or a 500) would take the whole API down with one Redis. Each web
 process then enforces the rate on its own, i.e. the limit is looser by the number of processes
@@ -65,25 +65,44 @@ def _hit_script(url: str) -> Any:
     return _redis(url).register_script(_HIT_LUA)
 
 
-class LocalWindows:
-    """Fixed-window counters in this process, for when the shared ones are out of reach."""
+class LocalTTLStore:
+    """Counters that expire, in this process: the throttles' fixed windows when the shared ones
+    are out of reach, and the login lock-outs' failures and locks."""
 
     MAX_KEYS = 50_000
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: dict[str, tuple[int, float]] = {}
+        self._items: dict[str, tuple[int, float]] = {}
 
-    def hit(self, key: str, period: int) -> int:
+    def incr(self, key: str, ttl: float) -> int:
+        """One more in the window that `key`'s first count opened for `ttl` seconds; the count."""
         now = time.monotonic()
         with self._lock:
-            if len(self._counts) > self.MAX_KEYS:  # old windows: dropped in one sweep
-                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
-            count, expires = self._counts.get(key, (0, now + period))
+            if len(self._items) > self.MAX_KEYS:  # old windows: dropped in one sweep
+                self._items = {k: v for k, v in self._items.items() if v[1] > now}
+            count, expires = self._items.get(key, (0, now + ttl))
             if expires <= now:
-                count, expires = 0, now + period
-            self._counts[key] = (count + 1, expires)
+                count, expires = 0, now + ttl
+            self._items[key] = (count + 1, expires)
             return count + 1
+
+    def add(self, key: str, ttl: float) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if key not in self._items or self._items[key][1] <= now:
+                self._items[key] = (1, now + ttl)
+
+    def ttl(self, key: str) -> float:
+        now = time.monotonic()
+        with self._lock:
+            item = self._items.get(key)
+            return max(0.0, item[1] - now) if item else 0.0
+
+    def delete(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._items.pop(key, None)
 
 
 class Breaker:
@@ -101,7 +120,7 @@ class Breaker:
         self.open_until = time.monotonic() + BREAKER_SECONDS
 
 
-local_windows = LocalWindows()
+local_windows = LocalTTLStore()
 redis_breaker = Breaker()
 
 
@@ -115,7 +134,7 @@ def hit(key: str, period: int) -> int:
                 return int(_hit_script(settings.REDIS_URL)(keys=[key], args=[period]))
             except redis.RedisError as exc:
                 redis_breaker.trip(exc)
-        return local_windows.hit(key, period)
+        return local_windows.incr(key, period)
     cache.add(key, 0, period)  # the embedded default: the local-memory cache
     return cache.incr(key)
 
@@ -187,39 +206,7 @@ class ScopedThrottle(WindowRateThrottle):
 # Failures are counted per name in a window that starts at the first failure; reaching the
 # limit locks the name for `lockout` seconds, and the lock's own TTL is what Retry-After says.
 # Redis keeps them shared by every web process; when it is unreachable (or in the embedded
-# default) this process's LocalTTLStore does, for the same reason the throttles fail open.
-
-
-class LocalTTLStore:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._items: dict[str, tuple[int, float]] = {}
-
-    def incr(self, key: str, ttl: float) -> int:
-        now = time.monotonic()
-        with self._lock:
-            count, expires = self._items.get(key, (0, now + ttl))
-            if expires <= now:
-                count, expires = 0, now + ttl
-            self._items[key] = (count + 1, expires)
-            return count + 1
-
-    def add(self, key: str, ttl: float) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if key not in self._items or self._items[key][1] <= now:
-                self._items[key] = (1, now + ttl)
-
-    def ttl(self, key: str) -> float:
-        now = time.monotonic()
-        with self._lock:
-            item = self._items.get(key)
-            return max(0.0, item[1] - now) if item else 0.0
-
-    def delete(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._items.pop(key, None)
+# default) this process's LocalTTLStore (above) does, for the same reason the throttles fail open.
 
 
 local_lockouts = LocalTTLStore()

@@ -32,7 +32,6 @@ import io
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -69,26 +68,15 @@ def parse_args() -> argparse.Namespace:
 
 
 def bench_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "backend.settings",
-            "DATABASE_URL": DB_URL,
-            "DEV_KEYS": "1",  # not a deployment: development field keys are fine
-            **harness.redis_env(default_db=12),
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-            "SECRET_KEY": "bench-consult-not-a-deployment-secret-0123456789abcdef",
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-            "JWT_ACCESS_MINUTES": "180",
-            "WECHAT_APPID": "",  # the local word list only: the outside call is not ours to measure
-            # A few street staff read the list many times a second: per-user throttles would
-            # answer 429 to the load generator, which is not what is measured.
-            "THROTTLE_USER": "10000000/min",
-            "PYTHONPATH": str(ROOT),
-        }
+    return harness.server_env(
+        database_url=DB_URL,
+        redis_db=12,
+        name="consult",
+        WECHAT_APPID="",  # the local word list only: the outside call is not ours to measure
+        # A few street staff read the list many times a second: per-user throttles would
+        # answer 429 to the load generator, which is not what is measured.
+        THROTTLE_USER="10000000/min",
     )
-    return env
 
 
 # --- the data ------------------------------------------------------------------------------
@@ -280,20 +268,14 @@ def main() -> None:
     os.environ.update(env)
     print(harness.machine_line(), flush=True)
     harness.ensure_database(DB_URL)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    harness.migrate(env)
     data = seed()
     cleanup(data["seeded_max"])
     specs = loads(data)
-    import redis
-
-    for url in (env["REDIS_URL"], env["CELERY_BROKER_URL"]):  # earlier runs' counters and queued tasks
-        redis.Redis.from_url(url).flushdb()
+    harness.flush_redis(env)
 
     bare = harness.bare_from_args(args)
-    server = production.start(
-        kind=args.server, port=args.port, workers=args.workers, threads=args.server_threads, env=env
-    )
-    print(f"server: {args.server} {args.workers} workers x {args.server_threads} threads on :{args.port}", flush=True)
+    server = harness.start_project(args, env)
     results = {}
     try:
         harness.load(args.port, specs["thread first"], connections=args.connections, seconds=3, client=args.client)

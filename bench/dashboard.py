@@ -63,24 +63,13 @@ def parse_args() -> argparse.Namespace:
 
 
 def server_env(*, cache_seconds: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "backend.settings",
-            "DATABASE_URL": DB_URL,
-            "DEV_KEYS": "1",  # not a deployment: development field keys are fine
-            **harness.redis_env(default_db=8),
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-            "SECRET_KEY": "bench-dashboard-not-a-deployment-secret-0123456789abcdef",
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-            "THROTTLE_USER": "100000000/min",
-            "JWT_ACCESS_MINUTES": "180",
-            "DASHBOARD_CACHE_SECONDS": str(cache_seconds),
-            "PYTHONPATH": str(ROOT),
-        }
+    return harness.server_env(
+        database_url=DB_URL,
+        redis_db=8,
+        name="dashboard",
+        THROTTLE_USER="100000000/min",
+        DASHBOARD_CACHE_SECONDS=str(cache_seconds),
     )
-    return env
 
 
 # --- the district ------------------------------------------------------------------------

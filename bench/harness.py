@@ -77,6 +77,50 @@ def redis_env(*, default_db: int) -> dict[str, str]:
     }
 
 
+def server_env(*, database_url: str, redis_db: int, name: str, **extra: str) -> dict[str, str]:
+    """The environment of a benchmark's project server: this one's, plus production-like
+    settings (DEBUG off, warnings only, real Celery) on the benchmark's own database and Redis
+    dbs, with a development secret and field keys (not a deployment); `extra` adds or overrides."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "DATABASE_URL": database_url,
+            "DEV_KEYS": "1",  # not a deployment: development field keys are fine
+            **redis_env(default_db=redis_db),
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "SECRET_KEY": f"bench-{name}-not-a-deployment-secret-0123456789abcdef",
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+            "JWT_ACCESS_MINUTES": "180",
+            "PYTHONPATH": str(ROOT),
+            **extra,
+        }
+    )
+    return env
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+
+
+def flush_redis(env: dict[str, str]) -> None:
+    """Empty the server's Redis dbs: earlier runs' throttle counters and queued tasks."""
+    import redis
+
+    for url in (env["REDIS_URL"], env["CELERY_BROKER_URL"]):
+        redis.Redis.from_url(url).flushdb()
+
+
+def start_project(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Popen:
+    """The project's server as `add_server_args` flags say; `production.stop` it after."""
+    server = production.start(
+        kind=args.server, port=args.port, workers=args.workers, threads=args.server_threads, env=env
+    )
+    print(f"server: {args.server} {args.workers} workers x {args.server_threads} threads on :{args.port}", flush=True)
+    return server
+
+
 def ensure_database(url: str) -> bool:
     """Create the database of `url` if missing; True when it was created."""
     import psycopg

@@ -54,23 +54,8 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def bench_env(args: argparse.Namespace) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "backend.settings",
-            "DATABASE_URL": DB_URL,
-            "DEV_KEYS": "1",  # not a deployment: development field keys are fine
-            **harness.redis_env(default_db=10),
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-            "SECRET_KEY": "bench-monthly-not-a-deployment-secret-0123456789abcdef",
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-            "JWT_ACCESS_MINUTES": "180",
-            "PYTHONPATH": str(ROOT),
-        }
-    )
-    return env
+def bench_env() -> dict[str, str]:
+    return harness.server_env(database_url=DB_URL, redis_db=10, name="monthly")
 
 
 def ensure_database() -> None:
@@ -169,23 +154,17 @@ def verify(round_id: int) -> dict:
 
 def main() -> None:
     args = parse_args()
-    env = bench_env(args)
+    env = bench_env()
     os.environ.update(env)
     print(harness.machine_line(), flush=True)
     ensure_database()
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    harness.migrate(env)
     round_id, candidate_ids, voters = seed(args.residents)
     tokens = write_tokens(voters)
-    import redis
-
-    for url in (env["REDIS_URL"], env["CELERY_BROKER_URL"]):  # earlier runs' counters and queued tasks
-        redis.Redis.from_url(url).flushdb()
+    harness.flush_redis(env)
 
     bare = harness.bare_from_args(args)
-    server = production.start(
-        kind=args.server, port=args.port, workers=args.workers, threads=args.server_threads, env=env
-    )
-    print(f"server: {args.server} {args.workers} workers x {args.server_threads} threads on :{args.port}", flush=True)
+    server = harness.start_project(args, env)
     try:
         bodies = [json.dumps({"choices": [cid]}) for cid in candidate_ids]
         path = f"/api/v1/monthly/rounds/{round_id}/ballot"

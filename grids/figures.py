@@ -17,10 +17,13 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    QuerySet,
     Value,
     When,
 )
 from django.db.models.functions import Concat, StrIndex, Substr
+
+from backend.periods import Period
 
 from .models import GridLevel, GridUnit
 
@@ -93,4 +96,15 @@ def grid_level_code(field: str = "grid") -> Case:
         When(**{f"{field}__level": GridLevel.MICRO}, then=F(f"{field}__parent__code")),
         default=F(f"{field}__code"),
         output_field=CharField(),
+    )
+
+
+def per_day_and_grid(rows: QuerySet, unit: GridUnit, period: Period, *dimensions: str) -> QuerySet:
+    """An open table's groups: the rows of `unit`'s subtree created in `period` (a
+    backend.periods.Period), per local day of creation, grid-level code and `dimensions`, in
+    that order; the caller annotates the counts."""
+    return (
+        rows.filter(grid_path__startswith=unit.path, created_at__gte=period.since, created_at__lt=period.until)
+        .values(*dimensions, date=period.local_day("created_at"), grid_code=grid_level_code())
+        .order_by("date", "grid_code", *dimensions)
     )

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from appeals.selectors import appeal_get
 from backend.outbox import MESSAGE_ID_HEADER, SIGNATURE_HEADER
+from backend.views import created, validated
 from backend.webhooks import SignedWebhookApi
 from mediation.models import Category as CaseCategory
 from mediation.models import Party
@@ -58,10 +59,10 @@ class AppealToPetitionApi(APIView):
     @extend_schema(request=PetitionReasonIn, responses={201: PetitionOut})
     def post(self, request: Request, appeal_id: int) -> Response:
         appeal = appeal_get(user=request.user, appeal_id=appeal_id)
-        data = PetitionReasonIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        petition = petitions.do_hand_appeal_to_petition(appeal=appeal, actor=request.user, **data.validated_data)
-        return Response(PetitionOut(petition).data, status=status.HTTP_201_CREATED)
+        petition = petitions.do_hand_appeal_to_petition(
+            appeal=appeal, actor=request.user, **validated(PetitionReasonIn, request)
+        )
+        return created(PetitionOut(petition).data)
 
 
 class PetitionStatusIn(serializers.Serializer):
@@ -86,10 +87,9 @@ class PetitionStatusApi(SignedWebhookApi):
         parameters=[SIGNATURE, OpenApiParameter(MESSAGE_ID_HEADER, str, OpenApiParameter.HEADER)],
     )
     def post(self, request: Request) -> Response:
-        data = PetitionStatusIn(data=self.signed_payload(request))
-        data.is_valid(raise_exception=True)
+        data = validated(PetitionStatusIn, data=self.signed_payload(request))
         sender_id = request.headers.get(MESSAGE_ID_HEADER) or hashlib.sha256(request.body).hexdigest()
-        petition = petitions.do_apply_petition_status(sender_id=sender_id[:128], **data.validated_data)
+        petition = petitions.do_apply_petition_status(sender_id=sender_id[:128], **data)
         return Response(PetitionOut(petition).data)
 
 
@@ -125,14 +125,13 @@ class ConflictCaseApi(SignedWebhookApi):
         request=DispatchedCaseIn, responses={201: DispatchedCaseOut, 200: DispatchedCaseOut}, parameters=[SIGNATURE]
     )
     def post(self, request: Request) -> Response:
-        data = DispatchedCaseIn(data=self.signed_payload(request))
-        data.is_valid(raise_exception=True)
-        case, created = conflict.do_receive_dispatched_case(**data.validated_data)
+        data = validated(DispatchedCaseIn, data=self.signed_payload(request))
+        case, is_new = conflict.do_receive_dispatched_case(**data)
         body = {
             "id": case.pk,
             "number": case.number,
             "status": case.status,
             "source": case.source,
-            "external_id": data.validated_data["external_id"],
+            "external_id": data["external_id"],
         }
-        return Response(DispatchedCaseOut(body).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(DispatchedCaseOut(body).data, status=status.HTTP_201_CREATED if is_new else status.HTTP_200_OK)

@@ -16,6 +16,7 @@ from backend import workflow
 from backend.errors import Conflict, NotFound, PermissionDenied
 from backend.masking import mask_personal
 from backend.messages import Msg
+from backend.uniques import unique_or
 from grids.models import GridUnit
 from grids.roles import HANDLER_ROLES
 from grids.scope import in_reach
@@ -35,19 +36,15 @@ def _days(n: int) -> timedelta:
 def _open(*, subject: Appeal | Case, kind: str, reason: str, actor: User | None, now: datetime) -> Petition:
     fields = {"appeal": subject} if kind == "appeal" else {"case": subject}
     grid_path = subject.handling_grid.path if kind == "appeal" else subject.grid.path
-    try:
-        with transaction.atomic():
-            petition = Petition.objects.create(
-                grid_path=grid_path,
-                reason=reason,
-                handed_over_at=now,
-                accept_due_at=now + _days(settings.PETITION_ACCEPT_DAYS),
-                **fields,
-            )
-    except IntegrityError as error:
-        raise Conflict(
-            Msg("已移交信访系统。", "Already handed to the petition system."), code="already_petitioned"
-        ) from error
+    petitioned = Conflict(Msg("已移交信访系统。", "Already handed to the petition system."), code="already_petitioned")
+    with unique_or(petitioned):
+        petition = Petition.objects.create(
+            grid_path=grid_path,
+            reason=reason,
+            handed_over_at=now,
+            accept_due_at=now + _days(settings.PETITION_ACCEPT_DAYS),
+            **fields,
+        )
     workflow.record(petition, "hand_over", actor=actor, after=petition.status, note=reason, at=now)
     _show_on_appeal(petition)
     workflow.record(

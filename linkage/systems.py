@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -11,20 +12,25 @@ from backend import outbox
 
 from .models import LinkedSystem, OutboundCall
 
+
+def _linked(name: str, *, base_url: Callable[[], str], secret: Callable[[], str]) -> outbox.System:
+    """A linked system: its address and secret read when sending (tests override them), the
+    retry schedule the linkage's own."""
+    return outbox.System(
+        name=name,
+        base_url=base_url,
+        secret=secret,
+        base_delay_seconds=settings.LINKAGE_RETRY_BASE_SECONDS,
+        max_delay_seconds=settings.LINKAGE_RETRY_MAX_SECONDS,
+    )
+
+
 SYSTEMS = {
-    LinkedSystem.PETITION: outbox.System(
-        name="petition",
-        base_url=lambda: settings.PETITION_API_BASE,
-        secret=lambda: settings.PETITION_SECRET,
-        base_delay_seconds=settings.LINKAGE_RETRY_BASE_SECONDS,
-        max_delay_seconds=settings.LINKAGE_RETRY_MAX_SECONDS,
+    LinkedSystem.PETITION: _linked(
+        "petition", base_url=lambda: settings.PETITION_API_BASE, secret=lambda: settings.PETITION_SECRET
     ),
-    LinkedSystem.CONFLICT: outbox.System(
-        name="conflict",
-        base_url=lambda: settings.CONFLICT_API_BASE,
-        secret=lambda: settings.CONFLICT_SECRET,
-        base_delay_seconds=settings.LINKAGE_RETRY_BASE_SECONDS,
-        max_delay_seconds=settings.LINKAGE_RETRY_MAX_SECONDS,
+    LinkedSystem.CONFLICT: _linked(
+        "conflict", base_url=lambda: settings.CONFLICT_API_BASE, secret=lambda: settings.CONFLICT_SECRET
     ),
 }
 

@@ -14,10 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.filtering import filtered
 from backend.idempotency import idempotent
 from backend.messages import APPLICANT_REQUIRED, Msg
 from backend.pagination import paginated_response
+from backend.views import created, filtered_page, validated
 from backend.workflow import allowed_actions
 from grids.models import GridUnit
 from grids.selectors import unit_get
@@ -299,15 +299,12 @@ class TeamListApi(APIView):
         responses=TeamOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        teams = filtered(TeamFilter, request, selectors.team_list(user=request.user))
-        return paginated_response(request, self, teams, TeamOut)
+        return filtered_page(request, self, TeamFilter, selectors.team_list(user=request.user), TeamOut)
 
     @extend_schema(request=TeamIn, responses={201: TeamOut})
     def post(self, request: Request) -> Response:
-        data = TeamIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        team = services.team_create(actor=request.user, **data.validated_data)
-        return Response(TeamOut(team).data, status=status.HTTP_201_CREATED)
+        team = services.team_create(actor=request.user, **validated(TeamIn, request))
+        return created(TeamOut(team).data)
 
 
 class TeamDetailApi(APIView):
@@ -317,7 +314,6 @@ class TeamDetailApi(APIView):
 
 
 class TeamMembersApi(APIView):
-
     @extend_schema(responses=MemberOut(many=True))
     def get(self, request: Request, team_id: int) -> Response:
         team = selectors.team_get(user=request.user, team_id=team_id)
@@ -326,10 +322,8 @@ class TeamMembersApi(APIView):
     @extend_schema(request=MemberIn, responses={201: MemberOut})
     def post(self, request: Request, team_id: int) -> Response:
         team = selectors.team_get(user=request.user, team_id=team_id)
-        data = MemberIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        member = services.team_member_add(team=team, actor=request.user, **data.validated_data)
-        return Response(MemberOut(member).data, status=status.HTTP_201_CREATED)
+        member = services.team_member_add(team=team, actor=request.user, **validated(MemberIn, request))
+        return created(MemberOut(member).data)
 
 
 # --- cases -------------------------------------------------------------------------------
@@ -349,16 +343,15 @@ class CaseListApi(APIView):
         description="The caller's cases: the ones they mediate first, then by what is due next.",
     )
     def get(self, request: Request) -> Response:
-        cases = filtered(CaseFilter, request, selectors.case_list(user=request.user))
-        return paginated_response(request, self, cases, CaseListOut, ordering="sort_key")
+        return filtered_page(
+            request, self, CaseFilter, selectors.case_list(user=request.user), CaseListOut, ordering="sort_key"
+        )
 
     @extend_schema(request=CaseIn, responses={201: CaseOut})
     @idempotent
     def post(self, request: Request) -> Response:
-        data = CaseIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        case = services.case_create(actor=request.user, **data.validated_data)
-        return Response(_case_out(request, case.pk, acted=True), status=status.HTTP_201_CREATED)
+        case = services.case_create(actor=request.user, **validated(CaseIn, request))
+        return created(_case_out(request, case.pk, acted=True))
 
 
 class CaseDetailApi(APIView):
@@ -377,9 +370,7 @@ class CaseActionApi(APIView):
 
     def post(self, request: Request, case_id: int, **url_kwargs: Any) -> Response:
         case = selectors.case_get(user=request.user, case_id=case_id)
-        data = self.In(data=request.data)
-        data.is_valid(raise_exception=True)
-        type(self).service(case=case, actor=request.user, **url_kwargs, **data.validated_data)
+        type(self).service(case=case, actor=request.user, **url_kwargs, **validated(self.In, request))
         # The service has just checked the caller; escalating may take the case out of their view.
         return Response(_case_out(request, case_id, acted=True), status=self.answer_status)
 

@@ -20,7 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from backend.opendata import OpenTable
 from backend.periods import Period, rate
-from grids.figures import child_key, fold, grid_level_code, shape_children
+from grids.figures import child_key, fold, per_day_and_grid, shape_children
 from grids.models import GridUnit
 from grids.roles import STAFF_ROLES
 from grids.scope import ensure_in_reach
@@ -70,23 +70,13 @@ def open_table(*, user: Any, unit: GridUnit, period: Period) -> OpenTable:
     """Cases registered in the period, counted per day, grid, category and source."""
     ensure_in_reach(user, unit, STAFF_ROLES, hide=True)
     kept = FollowUp.objects.filter(case=OuterRef("pk"), fulfilled=True)
-    rows = (
-        Case.objects.filter(grid_path__startswith=unit.path, created_at__gte=period.since, created_at__lt=period.until)
-        .values(
-            "category",
-            "source",
-            date=period.local_day("created_at"),
-            grid_code=grid_level_code(),
-        )
-        .annotate(
-            applied=Count("pk"),
-            declined=Count("pk", filter=Q(status=CaseStatus.DECLINED)),
-            agreed=Count("pk", filter=Q(outcome=Outcome.AGREED)),
-            failed=Count("pk", filter=Q(outcome=Outcome.FAILED)),
-            referred=Count("pk", filter=Q(outcome=Outcome.FAILED) & ~Q(referral__in=["", Referral.NONE])),
-            fulfilled=Count("pk", filter=Q(outcome=Outcome.AGREED) & Q(Exists(kept))),
-        )
-        .order_by("date", "grid_code", "category", "source")
+    rows = per_day_and_grid(Case.objects.all(), unit, period, "category", "source").annotate(
+        applied=Count("pk"),
+        declined=Count("pk", filter=Q(status=CaseStatus.DECLINED)),
+        agreed=Count("pk", filter=Q(outcome=Outcome.AGREED)),
+        failed=Count("pk", filter=Q(outcome=Outcome.FAILED)),
+        referred=Count("pk", filter=Q(outcome=Outcome.FAILED) & ~Q(referral__in=["", Referral.NONE])),
+        fulfilled=Count("pk", filter=Q(outcome=Outcome.AGREED) & Q(Exists(kept))),
     )
     return OpenTable(
         name="mediation_cases",

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from backend import workflow
 from backend.crypto import EncryptedTextField, lookup_digest, mask_phone
+from backend.unit_path import UnitPathCopy
 from grids.models import GridUnit
 
 
@@ -126,7 +127,7 @@ CLOCK_STATUSES = frozenset({S.ACCEPTED, S.MEDIATING})
 TERMINAL_STATUSES = frozenset({S.DECLINED, S.CLOSED})
 
 
-class Case(workflow.Stateful):
+class Case(UnitPathCopy, workflow.Stateful):
     Status = CaseStatus
     TIMELINE = "mediation.CaseEvent"
     TRANSITIONS = {
@@ -201,11 +202,6 @@ class Case(workflow.Stateful):
 
     def __str__(self) -> str:
         return self.number or f"case {self.pk}"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.grid_path:
-            self.grid_path = self.grid.path
-        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

@@ -3,10 +3,11 @@ by staff or the team's lead."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from backend.errors import Conflict
 from backend.messages import Msg
+from backend.uniques import unique_or
 from grids.models import GridUnit
 from residents.models import User
 
@@ -35,10 +36,7 @@ def team_create(
 @transaction.atomic
 def team_member_add(*, team: MediationTeam, actor: User, user: User, role: str) -> TeamMember:
     permissions.ensure_can_manage_members(actor, team)
-    try:
-        with transaction.atomic():
-            member = TeamMember.objects.create(team=team, user=user, role=role, added_by=actor)
-    except IntegrityError as exc:
-        raise Conflict(Msg("该用户已是本组织成员。", "This user is already a member."), code="already_member") from exc
+    with unique_or(Conflict(Msg("该用户已是本组织成员。", "This user is already a member."), code="already_member")):
+        member = TeamMember.objects.create(team=team, user=user, role=role, added_by=actor)
     permissions.forget_roles(user)
     return member

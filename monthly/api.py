@@ -9,16 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.auth import JWTStatelessUserAuthentication
-from backend.filtering import filtered
 from backend.pagination import paginated_response
 from backend.throttling import ScopedThrottle
+from backend.views import created, filtered_page, validated
 from backend.workflow import allowed_actions
 from grids.models import GridUnit
 
@@ -272,15 +272,12 @@ class RoundListApi(APIView):
         responses=RoundOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = filtered(RoundFilter, request, selectors.rounds_visible_to(user=request.user))
-        return paginated_response(request, self, rows, RoundOut)
+        return filtered_page(request, self, RoundFilter, selectors.rounds_visible_to(user=request.user), RoundOut)
 
     @extend_schema(request=RoundIn, responses={201: RoundDetailOut})
     def post(self, request: Request) -> Response:
-        data = RoundIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        round_ = services.round_create(actor=request.user, **data.validated_data)
-        return Response(round_detail(request, round_), status=status.HTTP_201_CREATED)
+        round_ = services.round_create(actor=request.user, **validated(RoundIn, request))
+        return created(round_detail(request, round_))
 
 
 class RoundDetailApi(APIView):
@@ -291,9 +288,7 @@ class RoundDetailApi(APIView):
     @extend_schema(request=RoundUpdateIn, responses=RoundDetailOut)
     def patch(self, request: Request, round_id: int) -> Response:
         round_ = selectors.round_get(user=request.user, round_id=round_id)
-        data = RoundUpdateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        round_ = services.round_update(round_=round_, actor=request.user, **data.validated_data)
+        round_ = services.round_update(round_=round_, actor=request.user, **validated(RoundUpdateIn, request))
         return Response(round_detail(request, round_))
 
 
@@ -326,7 +321,6 @@ class TextIn(serializers.Serializer):
 
 
 class NominationListApi(APIView):
-
     @extend_schema(responses=NominationOut(many=True))
     def get(self, request: Request, round_id: int) -> Response:
         round_ = selectors.round_get(user=request.user, round_id=round_id)
@@ -335,10 +329,8 @@ class NominationListApi(APIView):
     @extend_schema(request=TextIn, responses={201: NominationOut})
     def post(self, request: Request, round_id: int) -> Response:
         round_ = selectors.round_get(user=request.user, round_id=round_id)
-        data = TextIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        nomination = services.nomination_create(round_=round_, author=request.user, **data.validated_data)
-        return Response(NominationOut(nomination, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        nomination = services.nomination_create(round_=round_, author=request.user, **validated(TextIn, request))
+        return created(NominationOut(nomination, context={"request": request}).data)
 
 
 class CandidateIn(TextIn):
@@ -356,10 +348,8 @@ class CandidateListApi(APIView):
     @extend_schema(request=CandidateIn, responses={201: CandidateOut})
     def post(self, request: Request, round_id: int) -> Response:
         round_ = selectors.round_get(user=request.user, round_id=round_id)
-        data = CandidateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        candidate = services.candidate_add(round_=round_, actor=request.user, **data.validated_data)
-        return Response(CandidateOut(candidate).data, status=status.HTTP_201_CREATED)
+        candidate = services.candidate_add(round_=round_, actor=request.user, **validated(CandidateIn, request))
+        return created(CandidateOut(candidate).data)
 
 
 # --- ballots -----------------------------------------------------------------------------
@@ -378,10 +368,10 @@ class BallotApi(APIView):
     @extend_schema(request=BallotIn, responses={201: BallotOut})
     def post(self, request: Request, round_id: int) -> Response:
         # The hot path of a district vote: no round fetch here (the service keeps what it needs).
-        data = self.BallotIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        cast = services.ballot_cast(round_id=round_id, voter=request.user, choices=data.validated_data["choices"])
-        return Response(cast, status=status.HTTP_201_CREATED)  # already BallotOut's plain shape
+        cast = services.ballot_cast(
+            round_id=round_id, voter=request.user, choices=validated(self.BallotIn, request)["choices"]
+        )
+        return created(cast)  # already BallotOut's plain shape
 
 
 class MyBallotApi(APIView):
@@ -424,11 +414,9 @@ class ProgressApi(APIView):
     @extend_schema(request=ProgressIn, responses={201: RoundDetailOut})
     def post(self, request: Request, round_id: int) -> Response:
         round_ = selectors.round_get(user=request.user, round_id=round_id)
-        data = self.ProgressIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.progress_report(round_=round_, actor=request.user, **data.validated_data)
+        services.progress_report(round_=round_, actor=request.user, **validated(self.ProgressIn, request))
         round_ = selectors.round_get(user=request.user, round_id=round_id)
-        return Response(round_detail(request, round_), status=status.HTTP_201_CREATED)
+        return created(round_detail(request, round_))
 
 
 class RateApi(APIView):
@@ -439,7 +427,6 @@ class RateApi(APIView):
     @extend_schema(request=RateIn, responses={201: RoundDetailOut})
     def post(self, request: Request, round_id: int) -> Response:
         round_ = selectors.round_get(user=request.user, round_id=round_id)
-        data = self.RateIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.round_rate(round_=round_, rater=request.user, **data.validated_data)
-        return Response(round_detail(request, round_), status=status.HTTP_201_CREATED)
+        data = validated(self.RateIn, request)
+        services.round_rate(round_=round_, rater=request.user, **data)
+        return created(round_detail(request, round_))

@@ -4,7 +4,7 @@ month), and built through the services so that the demo follows the same rules."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -44,17 +44,8 @@ def seed(*, shape: dict[str, list[GridUnit]], stdout: Any) -> None:
     )
 
     last = now - timedelta(days=31)
-    if not Round.objects.filter(scope=street, month=_month(last)).exists():
-        round_ = services.round_create(
-            actor=staff,
-            scope=street,
-            month=_month(last),
-            title=f"{street.name}{_month(last)}每月一事",
-            nomination_ends=last - timedelta(days=5),
-            voting_starts=last - timedelta(days=4),
-            voting_ends=last,
-            results_visibility=Round.Visibility.AFTER_CLOSE,
-        )
+    round_ = _new_round(staff, street, _month(last), (last - timedelta(days=5), last - timedelta(days=4), last))
+    if round_ is not None:
         ids = [services.candidate_add(round_=round_, actor=staff, title=t).pk for t in LAST_MONTH]
         services.round_open_voting(round_=round_, now=last - timedelta(days=4))
         for i, voter in enumerate(voters):
@@ -66,18 +57,28 @@ def seed(*, shape: dict[str, list[GridUnit]], stdout: Any) -> None:
         )
         stdout.write(f"monthly: {round_.month} street round counted ({len(voters)} ballots), being implemented")
 
-    if not Round.objects.filter(scope=district, month=_month(now)).exists():
-        round_ = services.round_create(
-            actor=admin,
-            scope=district,
-            month=_month(now),
-            title=f"{district.name}{_month(now)}每月一事",
-            nomination_ends=now - timedelta(days=1),
-            voting_starts=now - timedelta(hours=1),
-            voting_ends=now + timedelta(days=6),
-            results_visibility=Round.Visibility.AFTER_CLOSE,
-        )
+    times = (now - timedelta(days=1), now - timedelta(hours=1), now + timedelta(days=6))
+    round_ = _new_round(admin, district, _month(now), times)
+    if round_ is not None:
         for title in THIS_MONTH:
             services.candidate_add(round_=round_, actor=admin, title=title)
         services.round_open_voting(round_=round_, now=now)
         stdout.write(f"monthly: {round_.month} district round open for voting")
+
+
+def _new_round(actor: User, scope: GridUnit, month: str, times: tuple[datetime, datetime, datetime]) -> Round | None:
+    """The scope's demo round of `month` (`times`: nomination ends, voting starts, voting ends),
+    unless a run before made it."""
+    if Round.objects.filter(scope=scope, month=month).exists():
+        return None
+    ends, starts, closes = times
+    title = f"{scope.name}{month}每月一事"
+    return services.round_create(
+        actor=actor,
+        scope=scope,
+        month=month,
+        title=title,
+        nomination_ends=ends,
+        voting_starts=starts,
+        voting_ends=closes,
+    )

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from backend.errors import Conflict, InvalidInput
 from backend.messages import Msg
+from backend.uniques import unique_or
 
 from . import events
 from .models import ProgressReport, Rating, Round, RoundStatus
@@ -53,8 +54,5 @@ def round_rate(*, round_: Round, rater: Any, score: int, comment: str = "") -> R
     if not round_.is_counted:
         raise Conflict(Msg("计票后才能评价。", "A round is rated once it is counted."), code="round_not_counted")
     events.ensure_eligible(rater, round_)
-    try:
-        with transaction.atomic():
-            return Rating.objects.create(round=round_, rater=rater, score=score, comment=comment)
-    except IntegrityError:
-        raise Conflict(Msg("您已经评价过了。", "You have already rated this round."), code="already_rated")
+    with unique_or(Conflict(Msg("您已经评价过了。", "You have already rated this round."), code="already_rated")):
+        return Rating.objects.create(round=round_, rater=rater, score=score, comment=comment)

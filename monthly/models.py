@@ -22,6 +22,7 @@ from django.db.models import Q
 
 from backend import workflow
 from backend.crypto import EncryptedTextField
+from backend.unit_path import UnitPathCopy
 from grids.models import GridUnit
 
 
@@ -44,10 +45,11 @@ COUNTED_STATES = frozenset({RoundStatus.COUNTED, RoundStatus.IMPLEMENTING, Round
 month_validator = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "月份格式为 YYYY-MM。")
 
 
-class Round(workflow.Stateful):
+class Round(UnitPathCopy, workflow.Stateful):
     Status = RoundStatus
     TIMELINE = "monthly.RoundEvent"
     Visibility = ResultsVisibility
+    path_copy = ("scope", "scope_path")
     TRANSITIONS = {
         "open_voting": ({RoundStatus.NOMINATING}, RoundStatus.VOTING),
         "close": ({RoundStatus.VOTING}, RoundStatus.COUNTED),
@@ -98,11 +100,6 @@ class Round(workflow.Stateful):
 
     def __str__(self) -> str:
         return f"{self.month} {self.title}"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.scope_path:
-            self.scope_path = self.scope.path
-        super().save(*args, **kwargs)
 
     @property
     def is_counted(self) -> bool:

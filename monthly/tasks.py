@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from celery import shared_task
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backend.errors import DomainError, IllegalTransition
@@ -30,15 +32,8 @@ def advance_round_phases(now: datetime | str | None = None) -> dict[str, Any]:
     done: dict[str, list[int]] = {"opened": [], "reminded": [], "closed": [], "skipped": []}
 
     due_to_open = Round.objects.filter(status=RoundStatus.NOMINATING, voting_starts__lte=now)
-    for round_id in due_to_open.order_by("pk").values_list("pk", flat=True):
-        try:
-            services.round_open_voting(round_=Round(pk=round_id), now=now)
-            done["opened"].append(round_id)
-        except IllegalTransition:  # another run opened it
-            continue
-        except DomainError as exc:  # e.g. no candidates yet: staff must add some
-            log.warning("monthly round %s not opened: %s", round_id, exc.code)
-            done["skipped"].append(round_id)
+    # e.g. no candidates yet: staff must add some, the round is skipped until they do
+    _move_each(due_to_open, services.round_open_voting, now=now, moved=done["opened"], skipped=done["skipped"])
 
     last_day = Round.objects.filter(
         status=RoundStatus.VOTING,
@@ -52,15 +47,35 @@ def advance_round_phases(now: datetime | str | None = None) -> dict[str, Any]:
             done["reminded"].append(round_id)
 
     due_to_close = Round.objects.filter(status=RoundStatus.VOTING, voting_ends__lte=now)
-    for round_id in due_to_close.order_by("pk").values_list("pk", flat=True):
-        try:
-            services.round_close(round_=Round(pk=round_id), now=now)
-            done["closed"].append(round_id)
-        except IllegalTransition:  # another run closed it
-            continue
+    _move_each(due_to_close, services.round_close, now=now, moved=done["closed"])
     if any(done.values()):
         log.info("monthly phases at %s: %s", now.isoformat(), done)
     return done
+
+
+def _move_each(
+    due: QuerySet[Round],
+    move: Callable[..., Round],
+    *,
+    now: datetime,
+    moved: list[int],
+    skipped: list[int] | None = None,
+) -> None:
+    """Move each due round, oldest first. A round another run moved first (a 409) is passed
+    over; with `skipped`, a round the move refuses for another reason is logged and listed
+    instead of failing the run."""
+    for round_id in due.order_by("pk").values_list("pk", flat=True):
+        try:
+            move(round_=Round(pk=round_id), now=now)
+        except IllegalTransition:
+            continue
+        except DomainError as exc:
+            if skipped is None:
+                raise
+            log.warning("monthly round %s not moved by %s: %s", round_id, move.__name__, exc.code)
+            skipped.append(round_id)
+        else:
+            moved.append(round_id)
 
 
 @shared_task(name="monthly.tasks.publish_round_tally")

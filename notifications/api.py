@@ -7,13 +7,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.filtering import filtered
-from backend.pagination import paginated_response
+from backend.views import created, filtered_page, validated
 from grids.models import GridUnit
 
 from . import selectors, services
@@ -47,8 +46,7 @@ UnreadCountOut = inline_serializer("UnreadCountOut", {"unread_count": serializer
 class NotificationListApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("unread", bool)], responses=NotificationOut(many=True))
     def get(self, request: Request) -> Response:
-        rows = filtered(NotificationFilter, request, selectors.inbox(user=request.user))
-        return paginated_response(request, self, rows, NotificationOut)
+        return filtered_page(request, self, NotificationFilter, selectors.inbox(user=request.user), NotificationOut)
 
 
 class NotificationReadApi(APIView):
@@ -123,15 +121,14 @@ class GroupChatListApi(APIView):
         responses=GroupChatOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = filtered(GroupChatFilter, request, selectors.group_chats_visible_to(user=request.user))
-        return paginated_response(request, self, rows, GroupChatOut)
+        return filtered_page(
+            request, self, GroupChatFilter, selectors.group_chats_visible_to(user=request.user), GroupChatOut
+        )
 
     @extend_schema(request=GroupChatIn, responses={201: GroupChatOut})
     def post(self, request: Request) -> Response:
-        data = self.GroupChatIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        chat = services.group_chat_create(actor=request.user, **data.validated_data)
-        return Response(GroupChatOut(chat).data, status=status.HTTP_201_CREATED)
+        chat = services.group_chat_create(actor=request.user, **validated(self.GroupChatIn, request))
+        return created(GroupChatOut(chat).data)
 
 
 class GroupChatDetailApi(APIView):
@@ -149,9 +146,9 @@ class GroupChatDetailApi(APIView):
     @extend_schema(request=GroupChatPatchIn, responses=GroupChatOut)
     def patch(self, request: Request, chat_id: int) -> Response:
         chat = selectors.group_chat_get(user=request.user, chat_id=chat_id)
-        data = self.GroupChatPatchIn(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        chat = services.group_chat_update(chat=chat, actor=request.user, **data.validated_data)
+        chat = services.group_chat_update(
+            chat=chat, actor=request.user, **validated(self.GroupChatPatchIn, request, partial=True)
+        )
         return Response(GroupChatOut(chat).data)
 
 
@@ -207,8 +204,9 @@ class DeliveryListApi(APIView):
         responses=DeliveryOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = filtered(DeliveryFilter, request, selectors.deliveries_visible_to(user=request.user))
-        return paginated_response(request, self, rows, DeliveryOut)
+        return filtered_page(
+            request, self, DeliveryFilter, selectors.deliveries_visible_to(user=request.user), DeliveryOut
+        )
 
 
 class DeliveryDetailApi(APIView):
@@ -257,7 +255,6 @@ class AnnouncementOut(serializers.ModelSerializer):
 
 
 class AnnouncementListApi(APIView):
-
     class AnnouncementIn(serializers.Serializer):
         grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
         title = serializers.CharField(max_length=100)
@@ -271,16 +268,15 @@ class AnnouncementListApi(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("grid", int)], responses=AnnouncementOut(many=True))
     def get(self, request: Request) -> Response:
-        rows = filtered(AnnouncementFilter, request, selectors.announcements_visible_to(user=request.user))
-        return paginated_response(request, self, rows, AnnouncementOut)
+        return filtered_page(
+            request, self, AnnouncementFilter, selectors.announcements_visible_to(user=request.user), AnnouncementOut
+        )
 
     @extend_schema(request=AnnouncementIn, responses={201: AnnouncementOut})
     def post(self, request: Request) -> Response:
-        data = self.AnnouncementIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        announcement = services.announcement_create(actor=request.user, **data.validated_data)
+        announcement = services.announcement_create(actor=request.user, **validated(self.AnnouncementIn, request))
         shown = selectors.announcement_get(user=request.user, announcement_id=announcement.pk)
-        return Response(AnnouncementOut(shown).data, status=status.HTTP_201_CREATED)
+        return created(AnnouncementOut(shown).data)
 
 
 class AnnouncementDetailApi(APIView):

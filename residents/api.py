@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,10 +13,9 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from backend.filtering import filtered
 from backend.messages import Msg
-from backend.pagination import paginated_response
 from backend.throttling import ScopedThrottle
+from backend.views import created, filtered_page, validated
 from grids.models import GridUnit, Role
 from grids.scope import is_admin_somewhere
 
@@ -100,9 +99,7 @@ class WeChatLoginApi(LoginApi):
 
     @extend_schema(request=In, responses=TokensOut)
     def post(self, request: Request) -> Response:
-        data = self.In(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = services.wechat_login(code=data.validated_data["code"])
+        user = services.wechat_login(code=validated(self.In, request)["code"])
         return Response(tokens_for(user))
 
 
@@ -113,9 +110,7 @@ class PasswordLoginApi(LoginApi):
 
     @extend_schema(request=In, responses=TokensOut)
     def post(self, request: Request) -> Response:
-        data = self.In(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(tokens_for(services.password_login(**data.validated_data, request=request)))
+        return Response(tokens_for(services.password_login(**validated(self.In, request), request=request)))
 
 
 class RefreshApi(APIView):
@@ -127,9 +122,7 @@ class RefreshApi(APIView):
         request=TokenRefreshSerializer, responses=inline_serializer("AccessOut", {"access": serializers.CharField()})
     )
     def post(self, request: Request) -> Response:
-        data = TokenRefreshSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response({"access": data.validated_data["access"]})
+        return Response({"access": validated(TokenRefreshSerializer, request)["access"]})
 
 
 # --- me ----------------------------------------------------------------------------------
@@ -146,9 +139,7 @@ class MeApi(APIView):
 
     @extend_schema(request=In, responses=UserOut)
     def patch(self, request: Request) -> Response:
-        data = self.In(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = services.user_update_profile(user=request.user, **data.validated_data)
+        user = services.user_update_profile(user=request.user, **validated(self.In, request))
         return Response(UserOut(user).data)
 
 
@@ -158,9 +149,9 @@ class MePhoneApi(APIView):
 
     @extend_schema(request=In, responses=UserOut)
     def post(self, request: Request) -> Response:
-        data = self.In(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(UserOut(services.user_bind_phone(user=request.user, code=data.validated_data["code"])).data)
+        return Response(
+            UserOut(services.user_bind_phone(user=request.user, code=validated(self.In, request)["code"])).data
+        )
 
 
 class MeResidenceApi(APIView):
@@ -170,10 +161,8 @@ class MeResidenceApi(APIView):
 
     @extend_schema(request=In, responses={201: ResidenceOut})
     def post(self, request: Request) -> Response:
-        data = self.In(data=request.data)
-        data.is_valid(raise_exception=True)
-        residence = services.residence_claim(user=request.user, **data.validated_data)
-        return Response(ResidenceOut(residence).data, status=status.HTTP_201_CREATED)
+        residence = services.residence_claim(user=request.user, **validated(self.In, request))
+        return created(ResidenceOut(residence).data)
 
 
 # --- residences (staff) ------------------------------------------------------------------
@@ -194,7 +183,7 @@ class ResidenceListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         rows = selectors.residences_visible_to(user=request.user).select_related("grid", "user")
-        return paginated_response(request, self, filtered(ResidenceFilter, request, rows), ResidenceStaffOut)
+        return filtered_page(request, self, ResidenceFilter, rows, ResidenceStaffOut)
 
 
 class ResidenceDetailApi(APIView):
@@ -212,10 +201,9 @@ class ResidenceReviewApi(APIView):
     @extend_schema(request=In, responses=ResidenceStaffOut)
     def post(self, request: Request, residence_id: int) -> Response:
         residence = selectors.residence_get(user=request.user, residence_id=residence_id)
-        data = self.In(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(self.In, request)
         review = services.residence_verify if self.action == "verify" else services.residence_reject
-        residence = review(residence=residence, actor=request.user, note=data.validated_data["note"])
+        residence = review(residence=residence, actor=request.user, note=data["note"])
         return Response(ResidenceStaffOut(residence).data)
 
 
@@ -250,7 +238,6 @@ class UserCreateApi(APIView):
 
     @extend_schema(request=In, responses={201: UserOut})
     def post(self, request: Request) -> Response:
-        data = self.In(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = services.staff_account_create(actor=request.user, **data.validated_data)
-        return Response(UserOut(user).data, status=status.HTTP_201_CREATED)
+        data = validated(self.In, request)
+        user = services.staff_account_create(actor=request.user, **data)
+        return created(UserOut(user).data)

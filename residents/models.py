@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from backend import workflow
 from backend.crypto import EncryptedTextField, lookup_digest, mask_phone
+from backend.unit_path import UnitPathCopy
 from grids.models import GridUnit
 
 
@@ -48,7 +49,7 @@ class ResidenceStatus(models.TextChoices):
     SUPERSEDED = "superseded", "已迁出"
 
 
-class Residence(workflow.Stateful):
+class Residence(UnitPathCopy, workflow.Stateful):
     """A resident's home micro-grid (or dedicated grid). Verified residents vote in 每月一事.
     Its own columns (reviewed_by, reviewed_at, note) are its record: it keeps no timeline."""
 
@@ -89,11 +90,6 @@ class Residence(workflow.Stateful):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.grid_id} ({self.status})"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.grid_path:
-            self.grid_path = self.grid.path
-        super().save(*args, **kwargs)
 
 
 class PersonalDataAccess(models.Model):

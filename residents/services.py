@@ -12,13 +12,14 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from backend import throttling, wechat, workflow
 from backend.errors import Conflict, InvalidInput, PermissionDenied, Throttled, UpstreamUnavailable
 from backend.http import OutboundError
 from backend.messages import TAKEN, Msg
+from backend.uniques import unique_or
 from grids.models import HOME_LEVELS, Assignment, GridUnit
 from grids.roles import ADMIN_ROLES, HANDLER_ROLES
 from grids.scope import ensure_in_reach, reach_paths
@@ -134,13 +135,11 @@ def residence_claim(*, user: User, grid: GridUnit, address: str = "") -> Residen
             code="invalid",
             fields={"grid": [Msg("须为微网格或专属网格。", "must be a micro or dedicated grid")]},
         )
-    try:
-        with transaction.atomic():
-            return Residence.objects.create(user=user, grid=grid, address=address)
-    except IntegrityError as exc:
-        raise Conflict(
-            Msg("已有一条待核实的居住信息。", "A residence claim is already pending."), code="residence_pending"
-        ) from exc
+    pending = Conflict(
+        Msg("已有一条待核实的居住信息。", "A residence claim is already pending."), code="residence_pending"
+    )
+    with unique_or(pending):
+        return Residence.objects.create(user=user, grid=grid, address=address)
 
 
 def _review(*, residence: Residence, actor: User, action: str, note: str) -> Residence:

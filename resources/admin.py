@@ -31,9 +31,13 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class ProviderEventInline(ReadOnlyInline):
-    model = ProviderEvent
+class TimelineInline(ReadOnlyInline):
+    # an object's timeline rows (backend.workflow.TimelineEvent), oldest first
     fields = ["at", "action", "actor", "from_status", "to_status", "note"]
+
+
+class ProviderEventInline(TimelineInline):
+    model = ProviderEvent
 
 
 @admin.register(Provider)
@@ -48,9 +52,8 @@ class ProviderAdmin(admin.ModelAdmin):
     inlines = [ProviderEventInline]
 
 
-class BookingEventInline(ReadOnlyInline):
+class BookingEventInline(TimelineInline):
     model = BookingEvent
-    fields = ["at", "action", "actor", "from_status", "to_status", "note"]
 
 
 @admin.register(Booking)
@@ -91,9 +94,8 @@ class PatrolAdmin(admin.ModelAdmin):
     readonly_fields = ["grid_path"]
 
 
-class VolunteerEventInline(ReadOnlyInline):
+class VolunteerEventInline(TimelineInline):
     model = VolunteerEvent
-    fields = ["at", "action", "actor", "from_status", "to_status", "note"]
 
 
 @admin.register(Volunteer)
@@ -106,9 +108,9 @@ class VolunteerAdmin(admin.ModelAdmin):
     inlines = [VolunteerEventInline]
 
 
-class ShiftEventInline(ReadOnlyInline):
+class ShiftEventInline(TimelineInline):
     model = ShiftEvent
-    fields = ["at", "action", "actor", "from_status", "to_status", "note", "details"]
+    fields = [*TimelineInline.fields, "details"]  # the clock-in distance
 
 
 @admin.register(Shift)

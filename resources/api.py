@@ -3,12 +3,14 @@ and selectors. Every view is a named class; staff actions answer with the object
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
+from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,12 +44,87 @@ from .models import (
     VolunteerKind,
 )
 
+
+def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _unit(request: Request, unit_id: int | None) -> GridUnit | None:
+    return unit_get(user=request.user, unit_id=unit_id) if unit_id is not None else None
+
+
+def _named(request: Request, ids: dict[str, int]) -> dict[str, Any]:
+    # The objects a URL names, found in the caller's scope (404 otherwise): its `<noun>_id` is
+    # found by `selectors.<noun>_get`, and given to services as `<noun>=`; one convention here.
+    found = {}
+    for key, object_id in ids.items():
+        noun = key.removesuffix("_id")
+        found[noun] = getattr(selectors, f"{noun}_get")(user=request.user, **{key: object_id})
+    return found
+
+
+class _DetailApi(APIView):
+    # GET: the object the URL names, as `Out` shows it.
+    Out: ClassVar[type[serializers.Serializer]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        extend_schema_view(get=extend_schema(responses=cls.Out))(cls)
+
+    def get(self, request: Request, **ids: int) -> Response:
+        (found,) = _named(request, ids).values()
+        return Response(self.Out(found, context={"request": request}).data)
+
+
+class _ServiceApi(APIView):
+    # POST: find the object the URL names (`_named`), validate the body, run the service,
+    # answer with what it returns. Each endpoint is a named subclass saying its body, answer
+    # and service; its OpenAPI operation is derived from them. (A comment, not a docstring:
+    # drf-spectacular would print a base's docstring as every subclass's description.)
+    In: ClassVar[type[serializers.Serializer] | None] = None  # None: no body is read
+    Out: ClassVar[type[serializers.Serializer]]
+    service: ClassVar[Callable[..., Any]]
+    code: ClassVar[int] = status.HTTP_200_OK
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "service" in cls.__dict__:  # an endpoint, not a shared base
+            # extend_schema_view copies the inherited post, so each subclass gets its own schema.
+            extend_schema_view(post=extend_schema(request=cls.In, responses={cls.code: cls.Out}))(cls)
+
+    def post(self, request: Request, **ids: int) -> Response:
+        target = _named(request, ids)
+        data = _valid(self.In, request.data) if self.In else {}
+        result = self.service(actor=request.user, **target, **data)
+        out = self.Out(self.answer(request, result, **ids), context={"request": request})
+        return Response(out.data, status=self.code)
+
+    def answer(self, request: Request, result: Any, **ids: int) -> Any:
+        return result
+
+
 # --- serializers -------------------------------------------------------------------------
 
 
 class LocationOut(serializers.Serializer):
     lat = serializers.FloatField()
     lng = serializers.FloatField()
+
+
+def _grid_in() -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
+
+
+def _place_in() -> LocationSerializer:
+    # where it is, if the client knows (a fresh field each time: DRF binds a field to one serializer)
+    return LocationSerializer(required=False, allow_null=True, default=None)
+
+
+class _LocatedOut(serializers.ModelSerializer):
+    # stations, patrols, shifts and tips all show where they are, if known
+    location = LocationOut(allow_null=True, read_only=True)
 
 
 class ProviderOut(serializers.ModelSerializer):
@@ -134,8 +211,7 @@ class ScoreIn(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
 
 
-class StationOut(serializers.ModelSerializer):
-    location = LocationOut(allow_null=True, read_only=True)
+class StationOut(_LocatedOut):
     distance_m = serializers.IntegerField(read_only=True, required=False, allow_null=True, default=None)
 
     class Meta:
@@ -144,9 +220,9 @@ class StationOut(serializers.ModelSerializer):
 
 
 class StationIn(serializers.Serializer):
-    grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
+    grid = _grid_in()
     name = serializers.CharField(max_length=100)
-    location = LocationSerializer(required=False, allow_null=True, default=None)
+    location = _place_in()
     hours = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     facilities = serializers.ListField(
         child=serializers.CharField(max_length=30), max_length=30, required=False, default=list
@@ -175,8 +251,7 @@ class LocationIn(serializers.Serializer):
     location = LocationSerializer()
 
 
-class PatrolOut(serializers.ModelSerializer):
-    location = LocationOut(allow_null=True, read_only=True)
+class PatrolOut(_LocatedOut):
     photos = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -185,9 +260,9 @@ class PatrolOut(serializers.ModelSerializer):
 
 
 class PatrolIn(serializers.Serializer):
-    grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
+    grid = _grid_in()
     notes = serializers.CharField(max_length=5000)
-    location = LocationSerializer(required=False, allow_null=True, default=None)
+    location = _place_in()
     photos = serializers.ListField(child=serializers.IntegerField(), max_length=50, required=False, default=list)
     appeal_category = serializers.ChoiceField(
         choices=AppealCategory.choices,
@@ -211,12 +286,10 @@ class VolunteerOut(serializers.ModelSerializer):
 
 class VolunteerIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=VolunteerKind.choices)
-    grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
+    grid = _grid_in()
 
 
-class ShiftOut(serializers.ModelSerializer):
-    location = LocationOut(allow_null=True, read_only=True)
-
+class ShiftOut(_LocatedOut):
     class Meta:
         model = Shift
         fields = [
@@ -234,24 +307,22 @@ class ShiftOut(serializers.ModelSerializer):
 
 
 class ShiftIn(serializers.Serializer):
-    grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
+    grid = _grid_in()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    location = LocationSerializer(required=False, allow_null=True, default=None)
+    location = _place_in()
 
 
-class TipOut(serializers.ModelSerializer):
-    location = LocationOut(allow_null=True, read_only=True)
-
+class TipOut(_LocatedOut):
     class Meta:
         model = Tip
         fields = ["id", "volunteer", "grid", "description", "location", "appeal", "case", "created_at"]
 
 
 class TipIn(serializers.Serializer):
-    grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all())
+    grid = _grid_in()
     description = serializers.CharField(max_length=5000)
-    location = LocationSerializer(required=False, allow_null=True, default=None)
+    location = _place_in()
 
 
 class TipConvertIn(serializers.Serializer):
@@ -283,14 +354,24 @@ class HoursOut(serializers.Serializer):
     by_month = MonthHoursOut(many=True)
 
 
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+class _ListCreateApi(_ServiceApi):
+    # GET: the rows the caller may see, one cursor page; POST: create one (201).
+    code = status.HTTP_201_CREATED
+    visible: ClassVar[Callable[..., QuerySet[Any]]]  # selector of the rows in the caller's reach
+    list_note: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "visible" in cls.__dict__:
+            extend_schema_view(get=extend_schema(responses=cls.Out(many=True), description=cls.list_note))(cls)
+
+    def get(self, request: Request) -> Response:
+        return paginated_response(request, self, self.visible(user=request.user), self.Out)
 
 
-def _unit(request: Request, unit_id: int | None) -> GridUnit | None:
-    return unit_get(user=request.user, unit_id=unit_id) if unit_id is not None else None
+class _ReviewApi(_ServiceApi):
+    # staff verify or reject an application (a provider, a volunteer), with a note
+    In = NoteIn
 
 
 # --- providers and bookings --------------------------------------------------------------
@@ -321,35 +402,20 @@ class ProviderListApi(APIView):
         return Response(ProviderOut(provider, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-class ProviderDetailApi(APIView):
-    @extend_schema(responses=ProviderOut)
-    def get(self, request: Request, provider_id: int) -> Response:
-        provider = selectors.provider_get(user=request.user, provider_id=provider_id)
-        return Response(ProviderOut(provider, context={"request": request}).data)
+class ProviderDetailApi(_DetailApi):
+    Out = ProviderOut
 
 
-class ProviderVerifyApi(APIView):
-    @extend_schema(request=NoteIn, responses=ProviderOut)
-    def post(self, request: Request, provider_id: int) -> Response:
-        provider = selectors.provider_get(user=request.user, provider_id=provider_id)
-        provider = services.do_verify_provider(provider=provider, actor=request.user, **_valid(NoteIn, request.data))
-        return Response(ProviderOut(provider, context={"request": request}).data)
+class ProviderVerifyApi(_ReviewApi):
+    Out, service = ProviderOut, staticmethod(services.do_verify_provider)
 
 
-class ProviderRejectApi(APIView):
-    @extend_schema(request=NoteIn, responses=ProviderOut)
-    def post(self, request: Request, provider_id: int) -> Response:
-        provider = selectors.provider_get(user=request.user, provider_id=provider_id)
-        provider = services.do_reject_provider(provider=provider, actor=request.user, **_valid(NoteIn, request.data))
-        return Response(ProviderOut(provider, context={"request": request}).data)
+class ProviderRejectApi(_ReviewApi):
+    Out, service = ProviderOut, staticmethod(services.do_reject_provider)
 
 
-class ProviderBookingsApi(APIView):
-    @extend_schema(request=BookingIn, responses={201: BookingOut})
-    def post(self, request: Request, provider_id: int) -> Response:
-        provider = selectors.provider_get(user=request.user, provider_id=provider_id)
-        booking = services.do_create_booking(actor=request.user, provider=provider, **_valid(BookingIn, request.data))
-        return Response(BookingOut(booking).data, status=status.HTTP_201_CREATED)
+class ProviderBookingsApi(_ServiceApi):
+    In, Out, service, code = BookingIn, BookingOut, staticmethod(services.do_create_booking), 201
 
 
 class BookingListApi(APIView):
@@ -358,40 +424,24 @@ class BookingListApi(APIView):
         return paginated_response(request, self, selectors.bookings_visible_to(user=request.user), BookingOut)
 
 
-class BookingDetailApi(APIView):
-    @extend_schema(responses=BookingOut)
-    def get(self, request: Request, booking_id: int) -> Response:
-        return Response(BookingOut(selectors.booking_get(user=request.user, booking_id=booking_id)).data)
+class BookingDetailApi(_DetailApi):
+    Out = BookingOut
 
 
-class BookingAcceptApi(APIView):
-    @extend_schema(request=None, responses=BookingOut)
-    def post(self, request: Request, booking_id: int) -> Response:
-        booking = selectors.booking_get(user=request.user, booking_id=booking_id)
-        return Response(BookingOut(services.do_accept_booking(booking=booking, actor=request.user)).data)
+class BookingAcceptApi(_ServiceApi):
+    Out, service = BookingOut, staticmethod(services.do_accept_booking)
 
 
-class BookingDeclineApi(APIView):
-    @extend_schema(request=ReasonIn, responses=BookingOut)
-    def post(self, request: Request, booking_id: int) -> Response:
-        booking = selectors.booking_get(user=request.user, booking_id=booking_id)
-        booking = services.do_decline_booking(booking=booking, actor=request.user, **_valid(ReasonIn, request.data))
-        return Response(BookingOut(booking).data)
+class BookingDeclineApi(_ServiceApi):
+    In, Out, service = ReasonIn, BookingOut, staticmethod(services.do_decline_booking)
 
 
-class BookingDoneApi(APIView):
-    @extend_schema(request=None, responses=BookingOut)
-    def post(self, request: Request, booking_id: int) -> Response:
-        booking = selectors.booking_get(user=request.user, booking_id=booking_id)
-        return Response(BookingOut(services.do_finish_booking(booking=booking, actor=request.user)).data)
+class BookingDoneApi(_ServiceApi):
+    Out, service = BookingOut, staticmethod(services.do_finish_booking)
 
 
-class BookingRateApi(APIView):
-    @extend_schema(request=ScoreIn, responses=BookingOut)
-    def post(self, request: Request, booking_id: int) -> Response:
-        booking = selectors.booking_get(user=request.user, booking_id=booking_id)
-        booking = services.do_rate_booking(booking=booking, actor=request.user, **_valid(ScoreIn, request.data))
-        return Response(BookingOut(booking).data)
+class BookingRateApi(_ServiceApi):
+    In, Out, service = ScoreIn, BookingOut, staticmethod(services.do_rate_booking)
 
 
 # --- stations, check-ins, patrols --------------------------------------------------------
@@ -413,7 +463,9 @@ def _near(raw: str | None) -> tuple[Decimal, Decimal] | None:
     return lat, lng
 
 
-class StationListApi(APIView):
+class StationListApi(_ServiceApi):
+    In, Out, service, code = StationIn, StationOut, staticmethod(services.do_create_station), 201
+
     class Filters(serializers.Serializer):
         grid = serializers.IntegerField(required=False)
         near = serializers.CharField(max_length=40, required=False)
@@ -433,67 +485,49 @@ class StationListApi(APIView):
             return Response({"next": None, "previous": None, "results": StationOut(rows[:100], many=True).data})
         return paginated_response(request, self, rows, StationOut)
 
-    @extend_schema(request=StationIn, responses={201: StationOut})
-    def post(self, request: Request) -> Response:
-        station = services.do_create_station(actor=request.user, **_valid(StationIn, request.data))
-        return Response(StationOut(station).data, status=status.HTTP_201_CREATED)
+
+class StationDetailApi(_DetailApi):
+    Out = StationOut
 
 
-class StationDetailApi(APIView):
-    @extend_schema(responses=StationOut)
-    def get(self, request: Request, station_id: int) -> Response:
-        return Response(StationOut(selectors.station_get(user=request.user, station_id=station_id)).data)
+class StationReservationsApi(_ServiceApi):
+    In, Out, service, code = ReservationIn, ReservationOut, staticmethod(services.do_create_reservation), 201
 
-
-class StationReservationsApi(APIView):
     @extend_schema(responses=ReservationOut(many=True), description="Live reservations from now on.")
     def get(self, request: Request, station_id: int) -> Response:
         station = selectors.station_get(user=request.user, station_id=station_id)
         rows = selectors.reservations_of(station=station, since=timezone.now() - timedelta(hours=1))
         return paginated_response(request, self, rows, ReservationOut, ordering="starts_at")
 
-    @extend_schema(request=ReservationIn, responses={201: ReservationOut})
-    def post(self, request: Request, station_id: int) -> Response:
-        station = selectors.station_get(user=request.user, station_id=station_id)
-        reservation = services.do_create_reservation(
-            station=station, actor=request.user, **_valid(ReservationIn, request.data)
-        )
-        return Response(ReservationOut(reservation).data, status=status.HTTP_201_CREATED)
+
+class StationCheckInsApi(_ServiceApi):
+    In, Out, service, code = LocationIn, CheckInOut, staticmethod(services.do_check_in_station), 201
 
 
-class StationCheckInsApi(APIView):
-    @extend_schema(request=LocationIn, responses={201: CheckInOut})
-    def post(self, request: Request, station_id: int) -> Response:
-        station = selectors.station_get(user=request.user, station_id=station_id)
-        check_in = services.do_check_in_station(station=station, actor=request.user, **_valid(LocationIn, request.data))
-        return Response(CheckInOut(check_in).data, status=status.HTTP_201_CREATED)
+class PatrolListApi(_ServiceApi):
+    In, Out, service, code = PatrolIn, PatrolOut, staticmethod(services.do_create_patrol), 201
 
-
-class PatrolListApi(APIView):
     @extend_schema(responses=PatrolOut(many=True))
     def get(self, request: Request) -> Response:
         rows = selectors.patrols_visible_to(user=request.user).prefetch_related("photos")
         return paginated_response(request, self, rows, PatrolOut)
 
-    @extend_schema(request=PatrolIn, responses={201: PatrolOut})
-    def post(self, request: Request) -> Response:
-        patrol = services.do_create_patrol(actor=request.user, **_valid(PatrolIn, request.data))
-        return Response(PatrolOut(patrol).data, status=status.HTTP_201_CREATED)
 
+class PatrolToAppealApi(_ServiceApi):
+    In, Out, service = ToAppealIn, PatrolOut, staticmethod(services.do_patrol_to_appeal)
 
-class PatrolToAppealApi(APIView):
-    @extend_schema(request=ToAppealIn, responses=PatrolOut)
-    def post(self, request: Request, patrol_id: int) -> Response:
-        patrol = selectors.patrol_get(user=request.user, patrol_id=patrol_id)
-        services.do_patrol_to_appeal(patrol=patrol, actor=request.user, **_valid(ToAppealIn, request.data))
-        return Response(PatrolOut(selectors.patrol_get(user=request.user, patrol_id=patrol_id)).data)
+    def answer(self, request: Request, result: Any, **ids: int) -> Any:
+        # the service answers with the new appeal; the client wants the patrol that now links it
+        return selectors.patrol_get(user=request.user, **ids)
 
 
 # --- volunteers, shifts, tips ------------------------------------------------------------
 
 
-class VolunteerListApi(APIView):
+class VolunteerListApi(_ServiceApi):
     schema_errors = (409,)  # registering twice in one unit
+    In, Out, service, code = VolunteerIn, VolunteerOut, staticmethod(services.do_register_volunteer), 201
+
     @extend_schema(
         parameters=[OpenApiParameter("status", str, enum=Volunteer.Status.values), OpenApiParameter("grid", int)],
         responses=VolunteerOut(many=True),
@@ -503,30 +537,13 @@ class VolunteerListApi(APIView):
         rows = filtered(VolunteerFilter, request, selectors.volunteers_visible_to(user=request.user))
         return paginated_response(request, self, rows, VolunteerOut)
 
-    @extend_schema(request=VolunteerIn, responses={201: VolunteerOut})
-    def post(self, request: Request) -> Response:
-        volunteer = services.do_register_volunteer(actor=request.user, **_valid(VolunteerIn, request.data))
-        return Response(VolunteerOut(volunteer).data, status=status.HTTP_201_CREATED)
+
+class VolunteerApproveApi(_ReviewApi):
+    Out, service = VolunteerOut, staticmethod(services.do_approve_volunteer)
 
 
-class VolunteerApproveApi(APIView):
-    @extend_schema(request=NoteIn, responses=VolunteerOut)
-    def post(self, request: Request, volunteer_id: int) -> Response:
-        volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
-        volunteer = services.do_approve_volunteer(
-            volunteer=volunteer, actor=request.user, **_valid(NoteIn, request.data)
-        )
-        return Response(VolunteerOut(volunteer).data)
-
-
-class VolunteerRejectApi(APIView):
-    @extend_schema(request=NoteIn, responses=VolunteerOut)
-    def post(self, request: Request, volunteer_id: int) -> Response:
-        volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
-        volunteer = services.do_reject_volunteer(
-            volunteer=volunteer, actor=request.user, **_valid(NoteIn, request.data)
-        )
-        return Response(VolunteerOut(volunteer).data)
+class VolunteerRejectApi(_ReviewApi):
+    Out, service = VolunteerOut, staticmethod(services.do_reject_volunteer)
 
 
 class VolunteerHoursApi(APIView):
@@ -540,48 +557,23 @@ class VolunteerHoursApi(APIView):
         return Response(HoursOut(selectors.service_hours(volunteer=volunteer, year=year)).data)
 
 
-class ShiftListApi(APIView):
-    @extend_schema(responses=ShiftOut(many=True), description="My shifts, or my area's for staff.")
-    def get(self, request: Request) -> Response:
-        return paginated_response(request, self, selectors.shifts_visible_to(user=request.user), ShiftOut)
-
-    @extend_schema(request=ShiftIn, responses={201: ShiftOut})
-    def post(self, request: Request) -> Response:
-        shift = services.do_create_shift(actor=request.user, **_valid(ShiftIn, request.data))
-        return Response(ShiftOut(shift).data, status=status.HTTP_201_CREATED)
+class ShiftListApi(_ListCreateApi):
+    In, Out, service = ShiftIn, ShiftOut, staticmethod(services.do_create_shift)
+    visible, list_note = staticmethod(selectors.shifts_visible_to), "My shifts, or my area's for staff."
 
 
-class ShiftClockInApi(APIView):
-    @extend_schema(request=LocationIn, responses=ShiftOut)
-    def post(self, request: Request, shift_id: int) -> Response:
-        shift = selectors.shift_get(user=request.user, shift_id=shift_id)
-        shift = services.do_clock_in_shift(shift=shift, actor=request.user, **_valid(LocationIn, request.data))
-        return Response(ShiftOut(shift).data)
+class ShiftClockInApi(_ServiceApi):
+    In, Out, service = LocationIn, ShiftOut, staticmethod(services.do_clock_in_shift)
 
 
-class ShiftClockOutApi(APIView):
-    @extend_schema(request=LocationIn, responses=ShiftOut)
-    def post(self, request: Request, shift_id: int) -> Response:
-        shift = selectors.shift_get(user=request.user, shift_id=shift_id)
-        shift = services.do_clock_out_shift(shift=shift, actor=request.user, **_valid(LocationIn, request.data))
-        return Response(ShiftOut(shift).data)
+class ShiftClockOutApi(_ServiceApi):
+    In, Out, service = LocationIn, ShiftOut, staticmethod(services.do_clock_out_shift)
 
 
-class TipListApi(APIView):
-    @extend_schema(responses=TipOut(many=True), description="My tips, or my area's for handlers.")
-    def get(self, request: Request) -> Response:
-        return paginated_response(request, self, selectors.tips_visible_to(user=request.user), TipOut)
-
-    @extend_schema(request=TipIn, responses={201: TipOut})
-    def post(self, request: Request) -> Response:
-        tip = services.do_create_tip(actor=request.user, **_valid(TipIn, request.data))
-        return Response(TipOut(tip).data, status=status.HTTP_201_CREATED)
+class TipListApi(_ListCreateApi):
+    In, Out, service = TipIn, TipOut, staticmethod(services.do_create_tip)
+    visible, list_note = staticmethod(selectors.tips_visible_to), "My tips, or my area's for handlers."
 
 
-class TipConvertApi(APIView):
-    @extend_schema(request=TipConvertIn, responses=TipOut)
-    def post(self, request: Request, tip_id: int) -> Response:
-        tip = selectors.tip_get(user=request.user, tip_id=tip_id)
-        return Response(
-            TipOut(services.do_convert_tip(tip=tip, actor=request.user, **_valid(TipConvertIn, request.data))).data
-        )
+class TipConvertApi(_ServiceApi):
+    In, Out, service = TipConvertIn, TipOut, staticmethod(services.do_convert_tip)

@@ -30,6 +30,17 @@ class Located(models.Model):
         return {"lat": float(self.latitude), "lng": float(self.longitude)}
 
 
+class InGrid(models.Model):
+    """Belongs to a grid unit: its path is copied here, indexed for the prefix match by which
+    staff reach everything under their unit."""
+
+    grid_path = models.CharField(max_length=255, editable=False)
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["grid_path"], name="%(class)s_grid_path", opclasses=["varchar_pattern_ops"])]
+
+
 # --- 三社联盟 providers --------------------------------------------------------------------
 
 
@@ -142,19 +153,15 @@ class BookingEvent(workflow.TimelineEvent):
 # --- 五港 stations ---------------------------------------------------------------------------
 
 
-class Station(Located):
+class Station(InGrid, Located):
     """A 五港强微 station: a base for the micro-grid workers of its unit."""
 
     grid = models.ForeignKey(GridUnit, on_delete=models.PROTECT, related_name="stations")
-    grid_path = models.CharField(max_length=255, editable=False)
     name = models.CharField(max_length=100)
     hours = models.CharField(max_length=200, blank=True)
     facilities = models.JSONField(default=list, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["grid_path"], name="station_grid_path", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return self.name
@@ -190,20 +197,16 @@ class StationCheckIn(Located):
         return f"{self.station_id} {self.worker_id} {self.at}"
 
 
-class Patrol(Located):
+class Patrol(InGrid, Located):
     """A grid worker's patrol log; its photos are appeals attachments, so turning it into an
     appeal links them without copying a file."""
 
     grid = models.ForeignKey(GridUnit, on_delete=models.PROTECT, related_name="+")
-    grid_path = models.CharField(max_length=255, editable=False)
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     notes = models.TextField(max_length=5000)
     photos = models.ManyToManyField("appeals.AppealAttachment", blank=True, related_name="+")
     appeal = models.ForeignKey("appeals.Appeal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["grid_path"], name="patrol_grid_path", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return f"{self.grid_id} {self.created_at}"
@@ -220,7 +223,7 @@ class VolunteerKind(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class Volunteer(workflow.Stateful):
+class Volunteer(workflow.Stateful, InGrid):
     class Status(models.TextChoices):
         PENDING = "pending", "待审核"
         APPROVED = "approved", "已批准"
@@ -233,14 +236,12 @@ class Volunteer(workflow.Stateful):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteerships")
     kind = models.CharField(max_length=16, choices=VolunteerKind.choices)
     grid = models.ForeignKey(GridUnit, on_delete=models.PROTECT, related_name="+")
-    grid_path = models.CharField(max_length=255, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
+    class Meta(InGrid.Meta):
         constraints = [models.UniqueConstraint(fields=["user", "grid"], name="volunteer_once_per_grid")]
-        indexes = [models.Index(fields=["grid_path"], name="volunteer_grid_path", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.grid_id}"
@@ -290,19 +291,15 @@ class ShiftEvent(workflow.TimelineEvent):
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="events")
 
 
-class Tip(Located):
+class Tip(InGrid, Located):
     """What a volunteer saw on patrol; staff turn it into an appeal or a mediation case."""
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="tips")
     grid = models.ForeignKey(GridUnit, on_delete=models.PROTECT, related_name="+")
-    grid_path = models.CharField(max_length=255, editable=False)
     description = models.TextField(max_length=5000)
     appeal = models.ForeignKey("appeals.Appeal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     case = models.ForeignKey("mediation.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["grid_path"], name="tip_grid_path", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return f"{self.grid_id} {self.description[:20]}"

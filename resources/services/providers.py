@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -36,7 +36,21 @@ def _covering_unit(grids: Sequence[GridUnit]) -> GridUnit:
     return GridUnit.objects.get(path=common[-1])
 
 
-def _new_provider(*, grids: Sequence[GridUnit], skills: Sequence[str], contact: str, **fields: Any) -> Provider:
+class ProviderFields(TypedDict):
+    """What a provider is registered with, the same whether staff register it or it applies."""
+
+    kind: str
+    name: str
+    grids: Sequence[GridUnit]
+    skills: NotRequired[Sequence[str]]
+    hours: NotRequired[str]
+    free_quota_per_month: NotRequired[int]
+    contact: NotRequired[str]
+
+
+def _new_provider(
+    *, grids: Sequence[GridUnit], skills: Sequence[str] = (), contact: str = "", **fields: Any
+) -> Provider:
     home = _covering_unit(grids)
     provider = Provider(home_grid=home, home_path=home.path, **fields)
     provider.set_skills(list(skills))
@@ -47,31 +61,11 @@ def _new_provider(*, grids: Sequence[GridUnit], skills: Sequence[str], contact: 
 
 
 @transaction.atomic
-def do_register_provider(
-    *,
-    actor: User,
-    kind: str,
-    name: str,
-    grids: Sequence[GridUnit],
-    skills: Sequence[str] = (),
-    hours: str = "",
-    free_quota_per_month: int = 0,
-    contact: str = "",
-    user: User | None = None,
-) -> Provider:
+def do_register_provider(*, actor: User, user: User | None = None, **fields: Unpack[ProviderFields]) -> Provider:
     """Staff of every served unit register a provider: verified at once."""
-    for unit in grids:
+    for unit in fields["grids"]:
         ensure_in_reach(actor, unit, STAFF_ROLES)
-    provider = _new_provider(
-        grids=grids,
-        skills=skills,
-        contact=contact,
-        kind=kind,
-        name=name,
-        hours=hours,
-        free_quota_per_month=free_quota_per_month,
-        user=user,
-    )
+    provider = _new_provider(user=user, **fields)
     workflow.record(provider, "register", actor=actor, after=provider.status)
     workflow.transition(provider, "verify", actor=actor)
     _grant_role(provider, actor)
@@ -79,30 +73,11 @@ def do_register_provider(
 
 
 @transaction.atomic
-def do_apply_provider(
-    *,
-    actor: User,
-    kind: str,
-    name: str,
-    grids: Sequence[GridUnit],
-    skills: Sequence[str] = (),
-    hours: str = "",
-    free_quota_per_month: int = 0,
-    contact: str = "",
-) -> Provider:
+def do_apply_provider(*, actor: User, **fields: Unpack[ProviderFields]) -> Provider:
     """A merchant or craftsman applies for themselves; the staff of the units are told."""
     if Provider.objects.filter(user=actor).exists():
         raise Conflict(Msg("您已提交过服务商申请。", "You have applied already."), code="already_applied")
-    provider = _new_provider(
-        grids=grids,
-        skills=skills,
-        contact=contact,
-        kind=kind,
-        name=name,
-        hours=hours,
-        free_quota_per_month=free_quota_per_month,
-        user=actor,
-    )
+    provider = _new_provider(user=actor, **fields)
     workflow.record(provider, "apply", actor=actor, after=provider.status)
     notify(
         event="provider_applied",

@@ -26,15 +26,15 @@ from ..models import Patrol, Reservation, Station, StationCheckIn
 Location = dict[str, Decimal]
 
 
+def at_point(location: Location | None) -> dict[str, Decimal | None]:
+    """A Located model's columns for a point the client sent (none: unknown)."""
+    return {"latitude": location["lat"] if location else None, "longitude": location["lng"] if location else None}
+
+
 @transaction.atomic
 def do_create_station(
-    *,
-    actor: User,
-    grid: GridUnit,
-    name: str,
-    location: Location | None = None,
-    hours: str = "",
-    facilities: Sequence[str] = (),
+    *, actor: User, grid: GridUnit, name: str,
+    location: Location | None = None, hours: str = "", facilities: Sequence[str] = (),
 ) -> Station:
     ensure_in_reach(actor, grid, STAFF_ROLES)
     return Station.objects.create(
@@ -43,8 +43,7 @@ def do_create_station(
         name=name,
         hours=hours,
         facilities=list(facilities),
-        latitude=location["lat"] if location else None,
-        longitude=location["lng"] if location else None,
+        **at_point(location),
     )
 
 
@@ -100,7 +99,7 @@ def do_check_in_station(*, station: Station, actor: User, location: Location) ->
     ensure_in_reach(actor, station.grid, HANDLER_ROLES)
     distance = _ensure_near(location, station.latitude, station.longitude, settings.STATION_CHECK_IN_RADIUS_M)
     return StationCheckIn.objects.create(
-        station=station, worker=actor, latitude=location["lat"], longitude=location["lng"], distance_m=distance
+        station=station, worker=actor, **at_point(location), distance_m=distance
     )
 
 
@@ -141,8 +140,7 @@ def do_create_patrol(
         grid_path=grid.path,
         worker=actor,
         notes=notes,
-        latitude=location["lat"] if location else None,
-        longitude=location["lng"] if location else None,
+        **at_point(location),
     )
     patrol.photos.set(rows)
     if appeal_category:

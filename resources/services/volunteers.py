@@ -24,7 +24,7 @@ from notifications.services import notify
 from residents.models import User
 
 from ..models import Shift, Station, Tip, Volunteer
-from .stations import Location, _ensure_near
+from .stations import Location, _ensure_near, at_point
 
 
 def _context(volunteer: Volunteer, **extra: Any) -> dict[str, Any]:
@@ -116,27 +116,27 @@ def do_create_shift(
         grid_path=grid.path,
         starts_at=starts_at,
         ends_at=ends_at,
-        latitude=location["lat"],
-        longitude=location["lng"],
+        **at_point(location),
     )
     workflow.record(shift, "plan", actor=actor, after=shift.status)
     return shift
 
 
-def _own_shift(shift: Shift, actor: User) -> Shift:
+def _own_shift(shift: Shift, actor: User, action: str) -> Shift:
+    """The shift locked, once it is the actor's own (403) and `action` is allowed now (409)."""
     shift = workflow.lock(shift, related=["volunteer"])
     if shift.volunteer.user_id != actor.pk:
         raise PermissionDenied(
             Msg("只能为自己的班次打卡。", "Clock in and out of your own shifts."), code="not_your_shift"
         )
+    workflow.check(shift, action)
     return shift
 
 
 @transaction.atomic
 def do_clock_in_shift(*, shift: Shift, actor: User, location: Location, now: datetime | None = None) -> Shift:
     now = now or timezone.now()
-    shift = _own_shift(shift, actor)
-    workflow.check(shift, "clock_in")
+    shift = _own_shift(shift, actor, "clock_in")
     early = timedelta(minutes=settings.SHIFT_GRACE_MINUTES)
     if not (shift.starts_at - early <= now <= shift.ends_at):
         raise InvalidInput(Msg("不在班次时间内。", "Not within the shift's time."), code="outside_shift")
@@ -151,8 +151,7 @@ def do_clock_in_shift(*, shift: Shift, actor: User, location: Location, now: dat
 def do_clock_out_shift(*, shift: Shift, actor: User, location: Location, now: datetime | None = None) -> Shift:
     """Service time runs from clock-in to clock-out, at most to the planned end plus grace."""
     now = now or timezone.now()
-    shift = _own_shift(shift, actor)
-    workflow.check(shift, "clock_out")
+    shift = _own_shift(shift, actor, "clock_out")
     distance = _ensure_near(location, shift.latitude, shift.longitude, settings.SHIFT_GEOFENCE_M)
     until = min(now, shift.ends_at + timedelta(minutes=settings.SHIFT_GRACE_MINUTES))
     minutes = max(0, int((until - shift.clock_in_at).total_seconds() // 60))
@@ -175,8 +174,7 @@ def do_create_tip(*, actor: User, grid: GridUnit, description: str, location: Lo
         grid=grid,
         grid_path=grid.path,
         description=description,
-        latitude=location["lat"] if location else None,
-        longitude=location["lng"] if location else None,
+        **at_point(location),
     )
     notify(
         event="tip_received",

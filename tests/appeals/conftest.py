@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.base import serve
 from tests.fakes.hotline import FakeHotline
 
 from .factories import make_appeal
@@ -23,11 +24,7 @@ def _media(settings: Any, tmp_path: Any) -> None:
 @pytest.fixture
 def hotline(settings: Any) -> Iterator[FakeHotline]:
     """The fake 12345 platform on loopback; HOTLINE_API_BASE and HOTLINE_SECRET point at it."""
-    fake = FakeHotline(HOTLINE_SECRET).start()
-    settings.HOTLINE_API_BASE = fake.url
-    settings.HOTLINE_SECRET = HOTLINE_SECRET
-    yield fake
-    fake.stop()
+    yield from serve(FakeHotline(HOTLINE_SECRET), settings, "HOTLINE")
 
 
 @pytest.fixture

@@ -6,41 +6,17 @@ appeals modules); until that lands on this branch these may fail, so they are no
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from tests.conftest import Api
+from tests.helpers_threads import run_together
 
 from .factories import make_appeal
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fault]
-
-
-
-def run_together(jobs: list[Callable[[], Any]]) -> list[Any]:
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = job()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
 
 
 def codes(answers: list[Any]) -> Counter:

@@ -37,12 +37,17 @@ def test_close_is_staff_only_needs_a_resolution_and_a_meeting_held(api, tree, to
     )
 
 
-def test_close_before_the_meeting_is_409(api, tree, in_review):
-    refused(
-        api.as_user(tree.staff1).post(url("consultations", in_review["id"], "close"), {"resolution": "x"}),
-        409,
-        "illegal_transition",
-    )
+@pytest.mark.parametrize(
+    ("state", "who", "action", "body", "code"),
+    [
+        ("in_review", "staff1", "close", {"resolution": "x"}, "illegal_transition"),  # before the meeting
+        ("topic", "resident1", "objections", {"body": "x"}, "objection_window_closed"),  # before publicity
+    ],
+    ids=["close_before_the_meeting", "objection_before_publicity"],
+)
+def test_too_early_is_409(request, api, tree, state, who, action, body, code):
+    consultation = request.getfixturevalue(state)
+    refused(api.as_user(getattr(tree, who)).post(url("consultations", consultation["id"], action), body), 409, code)
 
 
 def test_objections_within_the_window_by_residents(api, tree, publicized, neighbour):
@@ -58,14 +63,6 @@ def test_objections_within_the_window_by_residents(api, tree, publicized, neighb
         "objection_window_closed",
     )
     assert len(ok(api.as_user(tree.resident1).get(url("consultations", cid, "objections")))) == 1
-
-
-def test_objection_before_publicity_is_409(api, tree, topic):
-    refused(
-        api.as_user(tree.resident1).post(url("consultations", topic["id"], "objections"), {"body": "x"}),
-        409,
-        "objection_window_closed",
-    )
 
 
 def test_staff_answer_each_objection_once(api, tree, publicized, neighbour):

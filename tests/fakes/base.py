@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -119,6 +119,18 @@ class FakeServer:
     def match(self, request: FakeRequest) -> Handler | None:
         return self._routes.get((request.method, request.path))
 
+    def outage(self) -> tuple | None:
+        """The 503 a fake answers while `behaviour["down"]` is set, or for the next
+        `behaviour["fail"]` calls (counted down); None: serve the call."""
+        if self.behaviour.get("down"):
+            return 503, b"Service Unavailable", {"Content-Type": "text/plain"}
+        with self.lock:
+            failures = int(self.behaviour.get("fail", 0))
+            if failures > 0:
+                self.behaviour["fail"] = failures - 1
+                return 503, {"code": 503, "message": "busy"}
+        return None
+
     def calls(self, path: str) -> list[FakeRequest]:
         with self.lock:
             return [r for r in self.requests if r.path == path]
@@ -127,3 +139,16 @@ class FakeServer:
         with self.lock:
             self.requests.clear()
             self.behaviour.clear()
+
+
+F = TypeVar("F", bound=FakeServer)
+
+
+def serve(fake: F, settings: Any, system: str) -> Iterator[F]:
+    """For a fixture to `yield from`: the fake started, `<SYSTEM>_API_BASE` pointing at it and
+    `<SYSTEM>_SECRET` set to the one it checks signatures with; stopped after the test."""
+    fake.start()
+    setattr(settings, f"{system}_API_BASE", fake.url)
+    setattr(settings, f"{system}_SECRET", fake.secret)  # type: ignore[attr-defined]
+    yield fake
+    fake.stop()

@@ -33,13 +33,8 @@ class FakeHotline(FakeServer):
         return super().match(request)
 
     def status(self, request: FakeRequest, order_id: str) -> tuple:
-        if self.behaviour.get("down"):
-            return 503, b"Service Unavailable", {"Content-Type": "text/plain"}
-        with self.lock:
-            failures = int(self.behaviour.get("fail", 0))
-            if failures > 0:
-                self.behaviour["fail"] = failures - 1
-                return 503, {"code": 503, "message": "busy"}
+        if (refused := self.outage()) is not None:
+            return refused
         expected = hmac.new(self.secret.encode(), request.body, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(expected, request.headers.get("x-hotline-signature", "")):
             return 401, {"code": 401, "message": "bad signature"}

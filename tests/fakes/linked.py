@@ -39,13 +39,8 @@ class _Linked(FakeServer):
         self.duplicates = 0
 
     def take(self, request: FakeRequest, key: str) -> tuple:
-        if self.behaviour.get("down"):
-            return 503, b"Service Unavailable", {"Content-Type": "text/plain"}
-        with self.lock:
-            failures = int(self.behaviour.get("fail", 0))
-            if failures > 0:
-                self.behaviour["fail"] = failures - 1
-                return 503, {"code": 503, "message": "busy"}
+        if (refused := self.outage()) is not None:
+            return refused
         if not hmac.compare_digest(sign(self.secret, request.body), request.headers.get("x-signature", "")):
             return 401, {"code": 401, "message": "bad signature"}
         message_id = request.headers.get("x-message-id", "")

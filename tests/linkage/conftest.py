@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.base import serve
 from tests.fakes.linked import FakeConflict, FakePetition
 from tests.mediation.conftest import make_case, teams  # noqa: F401  (fixtures reused)
 
@@ -17,17 +18,9 @@ CONFLICT_SECRET = "conflict-test-secret"
 
 @pytest.fixture
 def petition_system(settings: Any) -> Iterator[FakePetition]:
-    fake = FakePetition(PETITION_SECRET).start()
-    settings.PETITION_API_BASE = fake.url
-    settings.PETITION_SECRET = PETITION_SECRET
-    yield fake
-    fake.stop()
+    yield from serve(FakePetition(PETITION_SECRET), settings, "PETITION")
 
 
 @pytest.fixture
 def conflict_system(settings: Any) -> Iterator[FakeConflict]:
-    fake = FakeConflict(CONFLICT_SECRET).start()
-    settings.CONFLICT_API_BASE = fake.url
-    settings.CONFLICT_SECRET = CONFLICT_SECRET
-    yield fake
-    fake.stop()
+    yield from serve(FakeConflict(CONFLICT_SECRET), settings, "CONFLICT")

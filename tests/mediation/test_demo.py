@@ -8,21 +8,13 @@ import pytest
 
 from mediation import demo
 from mediation.models import Case, MediationTeam
-from residents.demo import ensure_role_accounts
+from tests.helpers_demo import one_per_level
 
 pytestmark = pytest.mark.django_db
 
 
 def test_seed_is_idempotent(tree):
-    shape = {
-        "district": [tree.district],
-        "street": [tree.street1],
-        "community": [tree.community1],
-        "grid": [tree.grid1],
-        "micro": [tree.micro1],
-        "dedicated": [tree.dedicated1],
-    }
-    ensure_role_accounts(shape)
+    shape = one_per_level(tree)
     demo.seed(shape=shape, stdout=io.StringIO())
     teams, cases = MediationTeam.objects.count(), Case.objects.count()
     assert teams == 5 and cases == 3

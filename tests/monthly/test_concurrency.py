@@ -3,46 +3,23 @@
 from __future__ import annotations
 
 import random
-import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from monthly import services
 from monthly.models import Ballot, RoundResult
 from monthly.selectors import live_tally
 from monthly.tasks import advance_round_phases
 from tests.conftest import Api
+from tests.helpers_threads import run_together
 from tests.residents.factories import ResidenceFactory, UserFactory
 
 from .factories import candidates, make_round, url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Start every job at the same moment, each in its own thread and database connection."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(i: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = job()
-        except Exception as exc:  # reported to the test, not lost in the thread
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_twenty_concurrent_ballots_of_one_resident_give_one_ballot(tree, voting):

@@ -133,13 +133,13 @@ def test_staff_edit_a_nominating_round_only(api, tree):
 # --- nominations and candidates -------------------------------------------------------------
 
 
-def nominating_round(tree):
+def nominating_round(tree, month="2026-11", title="十一月"):
     now = timezone.now()
     return services.round_create(
         actor=tree.staff1,
         scope=tree.street1,
-        month="2026-11",
-        title="十一月",
+        month=month,
+        title=title,
         nomination_ends=now + timedelta(days=1),
         voting_starts=now + timedelta(days=2),
         voting_ends=now + timedelta(days=4),
@@ -180,22 +180,9 @@ def test_staff_turn_a_nomination_into_a_candidate(api, tree):
     assert client.post(url(round_, "candidates"), {"title": "自拟事项"}).status_code == 201
     assert [c["title"] for c in client.get(url(round_, "candidates")).json()] == ["解决门口积水", "自拟事项"]
     other = make_round(scope=tree.street1, staff=tree.staff1)
-    foreign = services.nomination_create(round_=nominating_round_2(tree), author=tree.resident1, title="x")
+    foreign = services.nomination_create(round_=nominating_round(tree, month="2026-10", title="十月"), author=tree.resident1, title="x")
     r = client.post(url(other, "candidates"), {"title": "y", "nomination": foreign.pk})
     assert r.status_code == 400 and "nomination" in r.json()["error"]["fields"]
-
-
-def nominating_round_2(tree):
-    now = timezone.now()
-    return services.round_create(
-        actor=tree.staff1,
-        scope=tree.street1,
-        month="2026-10",
-        title="十月",
-        nomination_ends=now + timedelta(days=1),
-        voting_starts=now + timedelta(days=2),
-        voting_ends=now + timedelta(days=4),
-    )
 
 
 def test_residents_and_other_staff_may_not_add_candidates(api, tree):

@@ -13,17 +13,15 @@ from tests.residents.factories import ResidenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-register_templates(
-    {
-        "test_event": EventTemplate(
-            title="诉求 {number} 已受理",
-            body="您的诉求“{title}”已由{grid_name}受理。",
-            subscribe="status_update",
-            subscribe_fields={"thing1": "{title}", "character_string2": "{number}", "phrase3": "已受理"},
-            page="pages/appeals/detail?id={id}",
-        )
-    }
+# One event of every channel's parts, as an app would register it.
+TEST_EVENT = EventTemplate(
+    title="诉求 {number} 已受理",
+    body="您的诉求“{title}”已由{grid_name}受理。",
+    subscribe="status_update",
+    subscribe_fields={"thing1": "{title}", "character_string2": "{number}", "phrase3": "已受理"},
+    page="pages/appeals/detail?id={id}",
 )
+register_templates({"test_event": TEST_EVENT})
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ import io
 import pytest
 from django.test import Client
 
-from residents.demo import ensure_role_accounts
 from resources import demo
 from resources.models import Provider, Reservation, Shift, Station, Tip, Volunteer
+from tests.helpers_demo import one_per_level
 from tests.residents.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,15 +20,7 @@ MODELS = ["provider", "booking", "station", "stationcheckin", "patrol", "volunte
 
 @pytest.fixture
 def seeded(tree):
-    shape = {
-        "district": [tree.district],
-        "street": [tree.street1],
-        "community": [tree.community1],
-        "grid": [tree.grid1],
-        "micro": [tree.micro1],
-        "dedicated": [tree.dedicated1],
-    }
-    ensure_role_accounts(shape)
+    shape = one_per_level(tree)
     demo.seed(shape=shape, stdout=io.StringIO())
     return shape
 
