@@ -1,4 +1,4 @@
-import { ref, shallowRef, type Ref } from 'vue'
+import { ref, shallowRef, watch, type Ref, type WatchSource } from 'vue'
 import { ApiError, asApiError } from './api/errors'
 import { cursorOf } from './api/client'
 import { i18n } from './i18n'
@@ -9,8 +9,12 @@ export interface Page<T> {
   results: T[]
 }
 
-/** A list paginated by the API's cursors: load(), next(), previous(), with its error. */
-export function useCursorList<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>) {
+/** A list paginated by the API's cursors: load(), next(), previous(), with its error. With
+ * `reloadOn` (a page's filters), it loads at once and again from the first page on each change. */
+export function useCursorList<T>(
+  fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
+  { reloadOn }: { reloadOn?: WatchSource | WatchSource[] | object } = {},
+) {
   const items = shallowRef<T[]>([]) as Ref<T[]>
   const next = ref<string | undefined>()
   const previous = ref<string | undefined>()
@@ -37,6 +41,8 @@ export function useCursorList<T>(fetchPage: (cursor: string | undefined) => Prom
       if (mine === serial) loading.value = false
     }
   }
+
+  if (reloadOn) watch(reloadOn as WatchSource, () => load(), { immediate: true })
 
   return {
     items, next, previous, loading, error, load,
