@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from backend.errors import InvalidInput, PayloadTooLarge
-from backend.messages import Msg
+from backend.messages import TOO_MANY, UNUSABLE_ATTACHMENTS, Msg
 from residents.models import User
 
 from . import images
@@ -31,7 +31,7 @@ def attachment_upload(*, actor: User, file: Any) -> AppealAttachment:
             Msg("图片不能超过 {mb} MB。", "An image may be at most {mb} MB.").format(
                 mb=settings.UPLOAD_MAX_BYTES // (1024 * 1024)
             ),
-            fields={"file": ["too large"]},
+            fields={"file": [Msg("文件过大。", "too large")]},
         )
     clean = images.clean_image(file)
     today = timezone.localdate()
@@ -55,7 +55,7 @@ def invalid_attachment() -> InvalidInput:
     return InvalidInput(
         Msg("图片无效或已被使用。", "An attachment is unknown, not yours, or already used."),
         code="invalid_attachment",
-        fields={"attachments": ["unknown, not yours, or already used"]},
+        fields={"attachments": [UNUSABLE_ATTACHMENTS]},
     )
 
 
@@ -74,7 +74,7 @@ def claim_uploads(*, actor: User, ids: Sequence[int], limit: int) -> list[Appeal
         raise InvalidInput(
             Msg("最多上传 {n} 张图片。", "At most {n} images.").format(n=limit),
             code="too_many_attachments",
-            fields={"attachments": ["too many"]},
+            fields={"attachments": [TOO_MANY]},
         )
     rows = list(AppealAttachment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     if len(rows) != len(ids) or any(r.owner_id != actor.pk or r.used_at is not None for r in rows):

@@ -22,8 +22,8 @@ from appeals import services as appeal_services
 from appeals.deadlines import add_working_days
 from backend import workflow
 from backend.content_check import ContentRejected, Scene, TextVerdict, label_meaning
-from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Throttled
-from backend.messages import Msg
+from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Throttled, require_reason
+from backend.messages import REQUIRED, Msg
 from grids.models import GridUnit
 from grids.roles import HANDLER_ROLES
 from grids.scope import in_reach, reach_paths
@@ -316,13 +316,13 @@ def do_review_consultation(
     workflow.check(consultation, "take_up" if consultation.status == S.COLLECTING else decision)
     if decision == "reject" and not reason.strip():
         raise InvalidInput(
-            Msg("请填写不予采纳的理由。", "Give the reason."), code="reason_required", fields={"reason": ["required"]}
+            Msg("请填写不予采纳的理由。", "Give the reason."), code="reason_required", fields={"reason": [REQUIRED]}
         )
     if decision == "convert" and to not in {"appeal", "monthly"}:
         raise InvalidInput(
             Msg("请选择转为诉求或每月一事。", "Convert to appeal or monthly."),
             code="invalid",
-            fields={"to": ["required"]},
+            fields={"to": [REQUIRED]},
         )
     _take_up(consultation, actor, now)
     if decision == "schedule":
@@ -341,13 +341,13 @@ def _merge(
 ) -> Consultation:
     if into is None:
         raise InvalidInput(
-            Msg("请选择合并到的议题。", "Name the topic to merge into."), code="invalid", fields={"into": ["required"]}
+            Msg("请选择合并到的议题。", "Name the topic to merge into."), code="invalid", fields={"into": [REQUIRED]}
         )
     if into.pk == consultation.pk:
         raise InvalidInput(
             Msg("不能合并到自身。", "A topic cannot merge into itself."),
             code="merge_into_self",
-            fields={"into": ["itself"]},
+            fields={"into": [Msg("不能合并到自身。", "itself")]},
         )
     workflow.check(consultation, "merge")
     ensure_staff(actor, into)
@@ -506,13 +506,13 @@ def do_schedule_meeting(
         raise InvalidInput(
             Msg("会议时间须晚于现在。", "The meeting must be in the future."),
             code="in_the_past",
-            fields={"scheduled_at": ["in the past"]},
+            fields={"scheduled_at": [Msg("不能早于现在。", "in the past")]},
         )
     if not place and station is None:
         raise InvalidInput(
             Msg("请填写会议地点或选择驿站。", "Name a place or a station."),
             code="place_required",
-            fields={"place": ["required"]},
+            fields={"place": [REQUIRED]},
         )
     reservation = None
     if station is not None:
@@ -607,7 +607,9 @@ def do_check_in_meeting(*, meeting: Meeting, actor: Any, code: str, now: datetim
     if not secrets.compare_digest(code.strip(), meeting.check_in_code):
         if cache.add(key, 1, settings.CONSULTATION_CHECK_IN_LOCK_SECONDS) is False:
             cache.incr(key)
-        raise InvalidInput(Msg("签到码错误。", "Wrong check-in code."), code="bad_code", fields={"code": ["wrong"]})
+        raise InvalidInput(
+            Msg("签到码错误。", "Wrong check-in code."), code="bad_code", fields={"code": [Msg("错误。", "wrong")]}
+        )
     with transaction.atomic():
         CheckIn.objects.get_or_create(meeting=meeting, user=actor, defaults={"at": now})
         _follow(meeting.consultation, [actor.pk])
@@ -1122,17 +1124,11 @@ def do_reject_text(*, item: HeldText, actor: Any, reason: str, now: datetime | N
     """Staff hide a held topic or objection, with the reason the author is told. Staff first
     (403 whatever the body), then the reason (400), then the row."""
     ensure_staff(actor, _topic_of(item))
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(
-            Msg("请说明不予通过的原因。", "A reason is required."),
-            code="reason_required",
-            fields={"reason": ["required"]},
-        )
+    reason = require_reason(reason, Msg("请说明不予通过的原因。", "A reason is required."))
     if len(reason) > MAX_REJECT_REASON:
         raise InvalidInput(
             Msg(f"原因不能超过 {MAX_REJECT_REASON} 字。", f"A reason has at most {MAX_REJECT_REASON} characters."),
-            fields={"reason": [f"at most {MAX_REJECT_REASON} characters"]},
+            fields={"reason": [Msg(f"最多 {MAX_REJECT_REASON} 字", f"at most {MAX_REJECT_REASON} characters")]},
         )
     item = _held_locked(item)
     _settle_text(item, actor=actor, publish=False, reason=reason, now=_now(now))

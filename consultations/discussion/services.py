@@ -108,13 +108,13 @@ def _parent(consultation: Consultation, actor: Any, reply_to: int | None) -> Pos
         raise InvalidInput(
             Msg("所回复的发言不存在或不可回复。", "The post replied to is unknown or cannot be replied to."),
             code="invalid_reply_to",
-            fields={"reply_to": ["unknown, hidden or held"]},
+            fields={"reply_to": [Msg("不存在、已隐藏或待审核。", "unknown, hidden or held")]},
         )
     if parent.depth >= MAX_REPLY_DEPTH:
         raise InvalidInput(
             Msg(f"回复最多嵌套 {MAX_REPLY_DEPTH} 层。", f"Replies nest at most {MAX_REPLY_DEPTH} deep."),
             code="reply_too_deep",
-            fields={"reply_to": [f"at most {MAX_REPLY_DEPTH} levels of replies"]},
+            fields={"reply_to": [Msg("最多 {n} 层回复。", "at most {n} levels of replies").format(n=MAX_REPLY_DEPTH)]},
         )
     return parent
 
@@ -123,13 +123,15 @@ def _clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
         raise InvalidInput(
-            Msg("发言内容不能为空。", "The post is empty."), code="empty_text", fields={"body": ["empty"]}
+            Msg("发言内容不能为空。", "The post is empty."),
+            code="empty_text",
+            fields={"body": [Msg("不能为空。", "empty")]},
         )
     if len(body) > MAX_POST:
         raise InvalidInput(
             Msg(f"发言不能超过 {MAX_POST} 字。", f"A post has at most {MAX_POST} characters."),
             code="text_too_long",
-            fields={"body": [f"at most {MAX_POST} characters"]},
+            fields={"body": [Msg("最多 {n} 个字符。", "at most {n} characters").format(n=MAX_POST)]},
         )
     return body
 
