@@ -1,9 +1,11 @@
 from django.urls import path
 
+from backend.paths import on
+
 from . import api
 
 urlpatterns = [
-    path("appeals/<int:appeal_id>/to-petition", api.AppealToPetitionApi.as_view(), name="appeal-to-petition"),
+    on("appeal", "to-petition", api.AppealToPetitionApi),
     path("integrations/petition/status", api.PetitionStatusApi.as_view(), name="petition-status"),
     path("integrations/conflict/cases", api.ConflictCaseApi.as_view(), name="conflict-cases"),
 ]

@@ -2,19 +2,21 @@
 
 from django.urls import path
 
+from backend.paths import on
+
 from . import api
 
 urlpatterns = [
     path("rounds", api.RoundListApi.as_view(), name="monthly-rounds"),
-    path("rounds/<int:round_id>", api.RoundDetailApi.as_view(), name="monthly-round"),
-    path("rounds/<int:round_id>/nominations", api.NominationListApi.as_view(), name="monthly-nominations"),
-    path("rounds/<int:round_id>/candidates", api.CandidateListApi.as_view(), name="monthly-candidates"),
-    path("rounds/<int:round_id>/open-voting", api.RoundOpenVotingApi.as_view(), name="monthly-open-voting"),
-    path("rounds/<int:round_id>/close", api.RoundCloseApi.as_view(), name="monthly-close"),
-    path("rounds/<int:round_id>/ballot", api.BallotApi.as_view(), name="monthly-ballot"),
-    path("rounds/<int:round_id>/my-ballot", api.MyBallotApi.as_view(), name="monthly-my-ballot"),
+    on("round", "", api.RoundDetailApi),
+    on("round", "nominations", api.NominationListApi),
+    on("round", "candidates", api.CandidateListApi),
+    on("round", "open-voting", api.RoundOpenVotingApi),
+    on("round", "close", api.RoundCloseApi),
+    on("round", "ballot", api.BallotApi),
+    on("round", "my-ballot", api.MyBallotApi),
     path("rounds/<int:round_id>/receipts/<token:receipt>", api.ReceiptApi.as_view(), name="monthly-receipt"),
-    path("rounds/<int:round_id>/results", api.ResultsApi.as_view(), name="monthly-results"),
-    path("rounds/<int:round_id>/progress", api.ProgressApi.as_view(), name="monthly-progress"),
-    path("rounds/<int:round_id>/rate", api.RateApi.as_view(), name="monthly-rate"),
+    on("round", "results", api.ResultsApi),
+    on("round", "progress", api.ProgressApi),
+    on("round", "rate", api.RateApi),
 ]

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from backend.paths import on
+
 from . import api
 
 urlpatterns = [
@@ -10,8 +12,8 @@ urlpatterns = [
     path("me/phone", api.MePhoneApi.as_view(), name="me-phone"),
     path("me/residence", api.MeResidenceApi.as_view(), name="me-residence"),
     path("residences", api.ResidenceListApi.as_view(), name="residence-list"),
-    path("residences/<int:residence_id>", api.ResidenceDetailApi.as_view(), name="residence-detail"),
-    path("residences/<int:residence_id>/verify", api.ResidenceVerifyApi.as_view(), name="residence-verify"),
-    path("residences/<int:residence_id>/reject", api.ResidenceRejectApi.as_view(), name="residence-reject"),
+    on("residence", "", api.ResidenceDetailApi),
+    on("residence", "verify", api.ResidenceVerifyApi),
+    on("residence", "reject", api.ResidenceRejectApi),
     path("users", api.UserCreateApi.as_view(), name="user-create"),
 ]

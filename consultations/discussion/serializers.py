@@ -251,6 +251,7 @@ class QueuePhotoOut(QueueTextOut):
     """A photo WeChat asked a person to look at, in the queue's shape with its post (if any)
     and a signed URL instead of a text."""
 
+    kind = serializers.ChoiceField(choices=[("photo", "photo")])
     text = None  # type: ignore[assignment]
     post = serializers.IntegerField(allow_null=True)
     url = serializers.URLField()

@@ -33,8 +33,8 @@ def test_no_route_of_a_later_app_starts_with_an_earlier_prefix():
 
 
 def test_routes_resolve_to_their_apps():
-    assert resolve("/api/v1/monthly/rounds/7/ballot").url_name == "monthly-ballot"
-    assert resolve("/api/v1/mediation/teams/2").url_name == "mediation-team"
+    assert resolve("/api/v1/monthly/rounds/7/ballot").url_name == "round-ballot"
+    assert resolve("/api/v1/mediation/teams/2").url_name == "team-detail"
     assert resolve("/api/v1/me").url_name == "me"
     assert resolve("/api/v1/appeals/3").url_name == "appeal-detail"
 

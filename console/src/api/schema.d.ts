@@ -3071,6 +3071,11 @@ export interface components {
             /** Format: uri */
             url: string;
         };
+        /**
+         * @description * `photo` - photo
+         * @enum {string}
+         */
+        ConsultationsQueuePhotoOutKindEnum: "photo";
         /** @description A held objection or topic in the queue, in one shape. */
         ConsultationsQueueTextOut: {
             /**
@@ -3087,6 +3092,12 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @description * `objection` - objection
+         *     * `consultation` - consultation
+         * @enum {string}
+         */
+        ConsultationsQueueTextOutKindEnum: "objection" | "consultation";
         /** @description A post in the queue; `kind` tells it from the held texts (QueueTextOut) of other pages. */
         ConsultationsQueuedPostOut: {
             /**
@@ -3317,12 +3328,6 @@ export interface components {
             shifts: number;
             by_month: components["schemas"]["MonthHoursOut"][];
         };
-        /**
-         * @description * `objection` - objection
-         *     * `consultation` - consultation
-         * @enum {string}
-         */
-        KindEaeEnum: "objection" | "consultation";
         /**
          * @description * `district` - 区
          *     * `street` - 街道（一级网格）
