@@ -50,25 +50,47 @@ def attachment_upload(*, actor: User, file: Any) -> AppealAttachment:
         raise
 
 
-def link_attachments(*, appeal: Appeal, actor: User, ids: Sequence[int]) -> list[AppealAttachment]:
-    """Attach the caller's unused uploads to `appeal` (in the submitting transaction); returns them."""
+def invalid_attachment() -> InvalidInput:
+    """The one refusal of an attachment id that is unknown, someone else's or already used."""
+    return InvalidInput(
+        Msg("图片无效或已被使用。", "An attachment is unknown, not yours, or already used."),
+        code="invalid_attachment",
+        fields={"attachments": ["unknown, not yours, or already used"]},
+    )
+
+
+def claim_uploads(*, actor: User, ids: Sequence[int], limit: int) -> list[AppealAttachment]:
+    """Take the caller's own unused uploads `ids` (at most `limit`) for whatever carries them:
+    locked and marked used in the caller's transaction, so an upload is used once whichever
+    app (an appeal, a consultation's topic or post) claims it. Returns them in id order.
+
+    400 `too_many_attachments` beyond `limit`; 400 `invalid_attachment` for one that is
+    unknown, someone else's or already used (the same answer for all three: an id of another's
+    upload tells nothing)."""
     ids = list(dict.fromkeys(ids))
     if not ids:
         return []
-    if len(ids) > settings.APPEAL_MAX_ATTACHMENTS:
+    if len(ids) > limit:
         raise InvalidInput(
-            Msg("最多上传 {n} 张图片。", "At most {n} images.").format(n=settings.APPEAL_MAX_ATTACHMENTS),
+            Msg("最多上传 {n} 张图片。", "At most {n} images.").format(n=limit),
             code="too_many_attachments",
             fields={"attachments": ["too many"]},
         )
     rows = list(AppealAttachment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-    if len(rows) != len(ids) or any(r.owner_id != actor.pk or r.appeal_id is not None for r in rows):
-        raise InvalidInput(
-            Msg("图片无效或已被使用。", "An attachment is unknown, not yours, or already used."),
-            code="invalid_attachment",
-            fields={"attachments": ["unknown, not yours, or already used"]},
-        )
-    AppealAttachment.objects.filter(pk__in=ids).update(appeal=appeal)
+    if len(rows) != len(ids) or any(r.owner_id != actor.pk or r.used_at is not None for r in rows):
+        raise invalid_attachment()
+    now = timezone.now()
+    AppealAttachment.objects.filter(pk__in=ids).update(used_at=now)
+    for row in rows:
+        row.used_at = now
+    return rows
+
+
+def link_attachments(*, appeal: Appeal, actor: User, ids: Sequence[int]) -> list[AppealAttachment]:
+    """Attach the caller's unused uploads to `appeal` (in the submitting transaction); returns them."""
+    rows = claim_uploads(actor=actor, ids=ids, limit=settings.APPEAL_MAX_ATTACHMENTS)
+    if rows:
+        AppealAttachment.objects.filter(pk__in=[row.pk for row in rows]).update(appeal=appeal)
     for row in rows:
         row.appeal = appeal
     return rows

@@ -173,6 +173,9 @@ class AppealAttachment(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when something (an appeal, a consultation's topic or post) takes it: an upload is
+    # used once, whichever app claims it (appeals.attachments.claim_uploads).
+    used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "appeal"], name="attachment_owner")]

@@ -53,6 +53,15 @@ class InvalidInput(DomainError):
     status = 400
 
 
+def require_reason(reason: str | None, message: Any) -> str:
+    """The stripped reason a moderator or reviewer must give (hiding, refusing), else 400
+    `reason_required` with `message`."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(message, code="reason_required", fields={"reason": ["required"]})
+    return reason
+
+
 class NotAuthenticated(DomainError):
     status = 401
     code = "not_authenticated"

@@ -20,7 +20,7 @@ from grids.models import GridUnit
 from resources.selectors import station_get
 
 from . import selectors, services
-from .discussion.serializers import HideIn, render_datetime
+from .discussion.serializers import HideIn, PhotoOut, attachments_field, render_datetime
 from .filters import ConsultationFilter
 from .models import (
     MAX_BODY,
@@ -36,6 +36,7 @@ from .models import (
     VoteChoice,
 )
 from .permissions import ensure_staff, is_staff_of, lives_under
+from .photos import passed_photos_of_topic
 
 # --- output ------------------------------------------------------------------------------
 
@@ -145,6 +146,7 @@ class ConsultationDetailOut(ConsultationOut):
     resolution = serializers.SerializerMethodField()
     timeline = EventOut(many=True, source="timeline.all")
     actions = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
 
     class Meta(ConsultationOut.Meta):
         fields = [
@@ -165,7 +167,13 @@ class ConsultationDetailOut(ConsultationOut):
             "resolution",
             "timeline",
             "actions",
+            "photos",
         ]
+
+    @extend_schema_field(PhotoOut(many=True))
+    def get_photos(self, consultation: Consultation) -> list[dict[str, Any]]:
+        """The topic's photos that passed their check (consultations/photos.py)."""
+        return PhotoOut(passed_photos_of_topic(consultation.pk), many=True, context=self.context).data
 
     @extend_schema_field(ResolutionOut(allow_null=True))
     def get_resolution(self, consultation: Consultation) -> dict[str, Any] | None:
@@ -290,9 +298,7 @@ class ConsultationIn(serializers.Serializer):
     title = serializers.CharField(max_length=MAX_TITLE)
     body = serializers.CharField(max_length=MAX_BODY)
     kind = serializers.ChoiceField(choices=ConsultationKind.choices, default=ConsultationKind.QUICK)
-    attachments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=9
-    )
+    attachments = attachments_field()
 
 
 class ReviewIn(serializers.Serializer):
@@ -558,7 +564,7 @@ class ObjectionAnswerApi(APIView):
 
 
 def _moderation_schema(kind: str, action: str, out: type[serializers.Serializer]) -> Any:
-    what = {"consultation": "a topic", "objection": "an objection"}[kind]
+    what = {"consultation": "a topic", "objection": "an objection", "photo": "a photo"}[kind]
     done = "publish" if action == "release" else "reject, with a reason,"
     return extend_schema(
         operation_id=f"{kind}_{action}",

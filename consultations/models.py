@@ -235,8 +235,9 @@ class Photo(models.Model):
 
     class Check(models.TextChoices):
         PENDING = "pending", "审核中"
+        REVIEW = "review", "待人工审核"  # WeChat asks a person: hidden, in the moderation queue
         PASS = "pass", "通过"
-        RISKY = "risky", "不通过"
+        RISKY = "risky", "不通过"  # its file is deleted
 
     attachment = models.OneToOneField("appeals.AppealAttachment", on_delete=models.CASCADE, related_name="+")
     consultation = models.ForeignKey(
@@ -348,6 +349,7 @@ class ModerationLog(models.Model):
     objection = models.ForeignKey(
         "Objection", null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_logs"
     )
+    photo = models.ForeignKey(Photo, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_logs")
     action = models.CharField(max_length=12, choices=Action.choices)
     reason = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(default=timezone.now)

@@ -35,8 +35,8 @@ from residents.models import User
 from resources import services as resources_services
 from resources.models import Station
 
-from . import live, selectors
-from .discussion.services import held_label, held_status, log_hold, queue_photo_checks, screen_text
+from . import live, photos, selectors
+from .discussion.services import held_label, held_status, log_hold, screen_text
 from .models import (
     CONSULTATION_LEVELS,
     CheckIn,
@@ -192,8 +192,7 @@ def do_create_consultation(
     if kind == ConsultationKind.QUICK:
         consultation.decide_by = now + timedelta(hours=settings.CONSULTATION_QUICK_DECIDE_HOURS)
     consultation.save(force_insert=True)
-    if attachments:
-        _link_photos(consultation, actor, attachments)
+    photos.link_photos(actor=actor, ids=attachments or [], consultation=consultation)
     workflow.record(consultation, "create", actor=actor, after=consultation.status, at=now)
     _follow(consultation, [actor.pk])
     if verdict.held:
@@ -201,24 +200,6 @@ def do_create_consultation(
     else:
         _tell_staff(consultation, "consultation_raised")
     return consultation
-
-
-def _link_photos(consultation: Consultation, actor: Any, ids: list[int]) -> None:
-    """Photos uploaded through POST /attachments, now the topic's; hidden until their check passes."""
-    from appeals.models import AppealAttachment
-
-    from .models import Photo
-
-    ids = list(dict.fromkeys(ids))
-    rows = list(AppealAttachment.objects.select_for_update().filter(pk__in=ids, owner=actor, appeal__isnull=True))
-    if len(rows) != len(ids) or Photo.objects.filter(attachment_id__in=ids).exists():
-        raise InvalidInput(
-            Msg("图片无效或已被使用。", "An attachment is unknown, not yours, or already used."),
-            code="invalid_attachment",
-            fields={"attachments": ["unknown, not yours, or already used"]},
-        )
-    photos = Photo.objects.bulk_create([Photo(attachment=row, consultation=consultation) for row in rows])
-    queue_photo_checks(photo_ids=[photo.pk for photo in photos])
 
 
 # --- supports and follows ----------------------------------------------------------------

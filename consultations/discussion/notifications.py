@@ -27,6 +27,14 @@ register_templates(
             body="您在议题“{title}”下的发言需人工审核，审核通过后将对他人显示。",
             page=POST_PAGE,
         ),
+        # Authors of photos (consultations/photos.py): WeChat's media check refused one, or staff
+        # settled one it asked a person to look at.
+        "consultation_photo_rejected": EventTemplate(
+            title="图片未通过审核", body="您在议题“{title}”中上传的图片未通过审核：{reason}。", page=PAGE
+        ),
+        "consultation_photo_released": EventTemplate(
+            title="图片已通过审核", body="您在议题“{title}”中上传的图片经审核已显示。", page=PAGE
+        ),
         # The unit's staff: a post reached the report threshold and was hidden by itself.
         "consultation_post_auto_hidden": EventTemplate(
             title="发言因举报被隐藏，待审核",

@@ -1272,7 +1272,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Held and reported posts of the caller's reach (kind=post), or held objections or topics, newest first, with the counts of every kind. */
+        /** @description Held and reported posts of the caller's reach (kind=post), or held objections, topics or photos (kind=photo: QueuePhotoOut rows), newest first, with the counts of every kind. */
         get: operations["moderation_queue"];
         put?: never;
         post?: never;
@@ -1667,6 +1667,40 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["patrols_to_appeal_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/photos/{photo_id}/hide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Staff of its reach reject, with a reason, a photo the content check held; its author is told. */
+        post: operations["photo_hide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/photos/{photo_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Staff of its reach publish a photo the content check held; its author is told. */
+        post: operations["photo_release"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2739,6 +2773,7 @@ export interface components {
             readonly resolution: components["schemas"]["ConsultationsResolutionOut"] | null;
             timeline: components["schemas"]["ConsultationsEventOut"][];
             readonly actions: string[];
+            readonly photos: components["schemas"]["ConsultationsPhotoOut"][];
         };
         ConsultationInRequest: {
             grid: number;
@@ -2912,6 +2947,8 @@ export interface components {
             hidden_at?: string | null;
             readonly held: boolean;
             readonly mine: boolean;
+            /** @description passed photos only; none on a hidden post */
+            readonly photos: components["schemas"]["ConsultationsPhotoOut"][];
             /** Format: date-time */
             created_at?: string;
             readonly original_body: string;
@@ -2952,6 +2989,16 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
         };
+        /** @description A photo that passed its check: the URL is signed and works for a short while. */
+        ConsultationsPhotoOut: {
+            id: number;
+            /** Format: uri */
+            url: string;
+        };
+        ConsultationsPhotoOutcomeOut: {
+            id: number;
+            check_status: string;
+        };
         /** @description A nickname and an id: nothing personal in a thread. */
         ConsultationsPostAuthorOut: {
             id: number;
@@ -2961,6 +3008,7 @@ export interface components {
             body: string;
             reply_to?: number | null;
             stance?: components["schemas"]["StanceEnum"] | components["schemas"]["BlankEnum"];
+            attachments?: number[];
         };
         /**
          * @description A post; a hidden one is a placeholder (no author, body or stance) that keeps its place so
@@ -2982,6 +3030,8 @@ export interface components {
             hidden_at?: string | null;
             readonly held: boolean;
             readonly mine: boolean;
+            /** @description passed photos only; none on a hidden post */
+            readonly photos: components["schemas"]["ConsultationsPhotoOut"][];
             /** Format: date-time */
             created_at?: string;
         };
@@ -3002,6 +3052,7 @@ export interface components {
             posts_hidden_pending: number;
             objections_held: number;
             consultations_held: number;
+            photos_held: number;
         };
         /** @description A post as its moderators see it: the text even when hidden, and why it is in the queue. */
         ConsultationsQueuedPostOut: {
@@ -3020,6 +3071,8 @@ export interface components {
             hidden_at?: string | null;
             readonly held: boolean;
             readonly mine: boolean;
+            /** @description passed photos only; none on a hidden post */
+            readonly photos: components["schemas"]["ConsultationsPhotoOut"][];
             /** Format: date-time */
             created_at?: string;
             readonly original_body: string;
@@ -13081,7 +13134,7 @@ export interface operations {
                 cursor?: string;
                 /** @description a unit of the caller's reach */
                 grid?: number;
-                kind?: "consultation" | "objection" | "post";
+                kind?: "consultation" | "objection" | "photo" | "post";
                 page_size?: number;
             };
             header?: never;
@@ -15805,6 +15858,204 @@ export interface operations {
             };
             /** @description The body is not of a content type this operation accepts. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    photo_hide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsultationsHideInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationsPhotoOutcomeOut"];
+                };
+            };
+            /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or a bad or expired one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The object is known to the caller, but this action is not allowed for their role. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Absent, or outside the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Illegal in the object's current state, or a duplicate. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not of a content type this operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    photo_release: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationsPhotoOutcomeOut"];
+                };
+            };
+            /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or a bad or expired one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The object is known to the caller, but this action is not allowed for their role. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Absent, or outside the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Illegal in the object's current state, or a duplicate. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

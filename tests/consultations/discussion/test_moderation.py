@@ -126,6 +126,7 @@ def test_the_queue_is_scoped_with_counts(api, tree, topic, far_topic, say, neigh
         "posts_hidden_pending": 0,
         "objections_held": 1,
         "consultations_held": 1,
+        "photos_held": 0,
     }
     assert {r["id"] for r in mine["results"]} == {p["id"] for p in near}
     theirs = expect(api.as_user(tree.staff2).get(QUEUE), 200)
