@@ -13,7 +13,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, F, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from backend.errors import NotFound
 from grids.models import Assignment, GridUnit
@@ -61,12 +62,20 @@ def consultations_visible_to(*, user: Any) -> QuerySet[Consultation]:
     return rows if condition is None else rows.filter(condition)
 
 
+def _caller_did(model: type[Support] | type[Follow], user: Any) -> RawSQL:
+    # Written out: the ORM's Exists(OuterRef) of the same took a millisecond of CPU to build on
+    # every list page. The rows' own table is the query's outer alias (never used as a subquery).
+    return RawSQL(
+        f"EXISTS (SELECT 1 FROM {model._meta.db_table} d"
+        f" WHERE d.consultation_id = {Consultation._meta.db_table}.id AND d.user_id = %s)",
+        [user.pk],
+        output_field=BooleanField(),
+    )
+
+
 def with_caller(rows: QuerySet[Consultation], user: Any) -> QuerySet[Consultation]:
     """Rows annotated with what the caller did (supported, following): two EXISTS, no more queries."""
-    return rows.annotate(
-        supported_by_me=Exists(Support.objects.filter(consultation=OuterRef("pk"), user_id=user.pk)),
-        following=Exists(Follow.objects.filter(consultation=OuterRef("pk"), user_id=user.pk)),
-    )
+    return rows.annotate(supported_by_me=_caller_did(Support, user), following=_caller_did(Follow, user))
 
 
 # What a list row shows (api.ConsultationOut renders these rows): plain rows, since building
