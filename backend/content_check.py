@@ -239,8 +239,8 @@ def request_media_check(*, media_url: str, openid: str = "", scene: Scene = Scen
     return MediaRequest(MEDIA_PENDING, trace_id)
 
 
-# Handlers of pushed photo verdicts: fn(trace_id, suggest, label) -> how many photos it updated.
-MediaHandler = Callable[[str, str, int], int]
+# Handlers of pushed photo verdicts: fn(*, trace_id, suggest, label) -> how many photos it updated.
+MediaHandler = Callable[..., int]
 _MEDIA_HANDLERS: list[MediaHandler] = []
 
 
@@ -251,4 +251,4 @@ def on_media_result(handler: MediaHandler) -> None:
 
 
 def dispatch_media_result(*, trace_id: str, suggest: str, label: int) -> int:
-    return sum(handler(trace_id, suggest, label) for handler in list(_MEDIA_HANDLERS))
+    return sum(handler(trace_id=trace_id, suggest=suggest, label=label) for handler in list(_MEDIA_HANDLERS))

@@ -6,7 +6,7 @@ A photo's life (`Photo.check_status`):
 
 - `pending`: linked; asked for a check after the commit (a task; the periodic task asks again
   for any the broker or WeChat missed), the `trace_id` stored. Hidden.
-- the verdict pushed to backend.wechat_push (`record_photo_verdict`, idempotent: only a pending
+- the verdict pushed to backend.wechat_push (`do_record_photo_verdict`, idempotent: only a pending
   photo takes one): `pass` shows it; `risky` deletes its file and tells its author
   (`consultation_photo_rejected`); `review` keeps it hidden and puts it in the moderation
   queue, where staff of its reach release it (`pass`) or reject it (as `risky`, with a reason).
@@ -168,7 +168,7 @@ def _locked(photo_filter: Q) -> Photo | None:
 
 
 @transaction.atomic
-def record_photo_verdict(trace_id: str, suggest: str, label: int) -> int:
+def do_record_photo_verdict(*, trace_id: str, suggest: str, label: int) -> int:
     """The handler of pushed mediaCheckAsync verdicts (backend.wechat_push). Only a pending
     photo takes a verdict: a repeated push, or one for a photo staff settled, changes nothing."""
     photo = _locked(Q(trace_id=trace_id, check_status=Check.PENDING))

@@ -16,9 +16,11 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from backend.errors import Conflict, InvalidInput, PermissionDenied
 from backend.wechat_push import push_signature
 from consultations.discussion.tasks import request_pending_photo_checks
 from consultations.models import ModerationLog, Photo, Post
+from consultations.photos import do_record_photo_verdict, do_reject_photo, do_release_photo
 from tests.appeals.factories import upload
 from tests.notify_asserts import captured_notifications
 
@@ -363,3 +365,23 @@ def test_a_badly_signed_push_is_403_and_changes_nothing(api, checked, pending):
     answer = api.post(checked.push_path(PUSH, token="not-our-token"), checked.media_push_event(pending.trace_id))
     expect(answer, 403, "bad_signature")
     assert still_pending(pending)
+
+
+# --- the actions themselves --------------------------------------------------------------
+
+
+def test_the_verdict_and_moderation_actions_directly(api, tree, topic, checked, commits):
+    _, photo = posted(api, tree.resident1, topic, commits)
+    assert do_record_photo_verdict(trace_id=photo.trace_id, suggest="review", label=20012) == 1
+    assert do_record_photo_verdict(trace_id=photo.trace_id, suggest="pass", label=100) == 0  # settled by the first
+    assert do_record_photo_verdict(trace_id="unknown-trace", suggest="pass", label=100) == 0
+    with pytest.raises(PermissionDenied):
+        do_release_photo(photo=photo, actor=tree.resident1)
+    with pytest.raises(InvalidInput):
+        do_reject_photo(photo=photo, actor=tree.staff1, reason="  ")
+    with captured_notifications() as sent:
+        assert do_release_photo(photo=photo, actor=tree.staff1).check_status == "pass"
+    assert sent.to(tree.resident1) == ["consultation_photo_released"]
+    with pytest.raises(Conflict):
+        do_reject_photo(photo=photo, actor=tree.staff1, reason="太晚了")
+    assert [log.action for log in ModerationLog.objects.filter(photo=photo).order_by("pk")] == ["hold", "approve"]
