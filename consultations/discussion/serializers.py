@@ -57,13 +57,18 @@ def attachments_field() -> serializers.ListField:
 
 
 class PostList(serializers.ListSerializer):
-    """A page of posts with their passed photos, loaded in one query."""
+    """A page of posts with their passed photos, loaded in one query (none when the page's rows
+    say none of them has one: `selectors.has_photos`)."""
 
     def to_representation(self, data: Any) -> list[dict[str, Any]]:
         rows = list(data)
-        ids = [row["id"] if isinstance(row, dict) else row.pk for row in rows]
+        ids = [row["id"] if isinstance(row, dict) else row.pk for row in rows if _may_have_photos(row)]
         self.child.context["photos"] = passed_photos_of_posts(ids)
         return super().to_representation(rows)
+
+
+def _may_have_photos(row: Post | dict[str, Any]) -> bool:
+    return not isinstance(row, dict) or row.get("has_photos", True)
 
 
 class PostOut(serializers.ModelSerializer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from consultations.models import Post
+from consultations.models import Consultation, Post
 
 from .conftest import expect, posts_url
 
@@ -43,3 +43,28 @@ def test_insiders_see_the_thread(api, tree, topic, post):
 def test_unknown_ids_are_404(api, tree, topic):
     expect(api.as_user(tree.resident1).get(posts_url(99999999)), 404)
     expect(api.as_user(tree.staff1).post("/api/v1/posts/99999999/hide", {"reason": "x"}), 404)
+
+
+def test_a_held_topics_thread_is_its_authors_and_staffs_until_released(api, tree, topic, neighbour):
+    Consultation.objects.filter(pk=topic.pk).update(moderation="held")
+    for user in (tree.resident1, tree.staff1, tree.worker1, tree.admin):
+        expect(api.as_user(user).get(posts_url(topic)), 200)
+    expect(api.as_user(neighbour()).get(posts_url(topic)), 404, "not_found")
+    Consultation.objects.filter(pk=topic.pk).update(moderation="visible")
+    expect(api.as_user(neighbour()).get(posts_url(topic)), 200)
+
+
+def test_the_thread_pages_check_and_the_lists_rule_agree(api, tree, topic, far_topic, neighbour):
+    """The thread page checks visibility with its own statement (selectors.ensure_visible); who
+    sees a thread is exactly who finds its topic in the list."""
+    Consultation.objects.filter(pk=far_topic.pk).update(moderation="held")
+    people = [
+        getattr(tree, who) for who in ("resident1", "resident2", "staff1", "staff2", "worker1", "admin", "newcomer")
+    ]
+    for user in [*people, neighbour(), neighbour(tree.micro2)]:
+        client = api.as_user(user)
+        listed = {row["id"] for row in expect(client.get("/api/v1/consultations"), 200)["results"]}
+        for consultation in (topic, far_topic):
+            answer = client.get(posts_url(consultation))
+            assert (answer.status_code == 200) == (consultation.pk in listed), (user.pk, consultation.title)
+            assert answer.status_code in (200, 404)
