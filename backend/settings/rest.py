@@ -12,6 +12,7 @@ REST_FRAMEWORK = {
         "backend.permissions.DeclaredPermission",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "backend.negotiation.ContentNegotiation",
     # API.md: JSON in; an upload view names MultiPartParser itself.
     "DEFAULT_PARSER_CLASSES": ["backend.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "backend.pagination.CursorPagination",

@@ -6,6 +6,8 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from backend.errors import Conflict
 from monthly import ballots, services
@@ -197,8 +199,15 @@ def test_ballot_queries_are_few(api, tree, voting, django_assert_max_num_queries
         assert client.post(url(voting, "ballot"), {"choices": [first.pk]}).status_code == 201
     other = UserFactory()
     ResidenceFactory(user=other, grid=tree.micro1)
-    with django_assert_max_num_queries(3):  # the round is cached now
+    with CaptureQueriesContext(connection) as captured:  # the round is cached now
         assert api.as_user(other).post(url(voting, "ballot"), {"choices": [first.pk]}).status_code == 201
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1 and statements[0].startswith("SELECT monthly_cast_ballot("), statements
+    # A refused ballot (the same voter again) costs the same one statement and answers 409.
+    with CaptureQueriesContext(connection) as captured:
+        again = api.as_user(other).post(url(voting, "ballot"), {"choices": [first.pk]})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_voted"
+    assert len([q for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]) == 1
 
 
 def test_disabled_account_cannot_vote_with_a_live_token(api, tree, voting):
@@ -257,4 +266,3 @@ def test_invalid_choices_are_400_invalid_choices(api, tree, voting, choose):
     r = api.as_user(tree.resident1).post(url(voting, "ballot"), {"choices": choices})
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_choices"
     assert not Ballot.objects.filter(round=voting).exists()
-
