@@ -11,10 +11,11 @@ pytestmark = pytest.mark.django_db
 
 BODY = {"category": "environment", "title": "路灯坏了", "description": "三号楼门口的路灯不亮", "address": "三号楼"}
 
-# Auth user, residence + home unit, number, repeat test, appeal, timeline row, message +
-# inbox rows + deliveries, the caller's reach (for the answer's actions), and the test's
-# savepoint pair: no read of the appeal, its timeline or its photos after the writes.
-SUBMIT_QUERIES = 13
+# Auth user, residence with its home unit and that unit's parent (the handling unit), number,
+# repeat test, appeal, timeline row, message + inbox rows + deliveries, the caller's reach (for
+# the answer's actions), and the test's savepoint pair: no read of the appeal, its timeline or
+# its photos after the writes.
+SUBMIT_QUERIES = 12
 
 
 def test_a_submission_answers_without_reading_the_appeal_back(api, tree, django_assert_max_num_queries):
