@@ -5,6 +5,9 @@ from collections.abc import Callable
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.messages import middleware as messages_middleware
+from django.contrib.sessions import middleware as sessions_middleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from .errors import NotFound, PayloadTooLarge, error_body, infrastructure_response, is_infrastructure_error
@@ -86,3 +89,42 @@ class ResponseHeadersMiddleware:
             response["Cache-Control"] = "no-store"
         response["Server"] = settings.SERVER_HEADER
         return response
+
+
+# --- the browser's middleware, skipped by token API calls ------------------------------------
+#
+# The API authenticates by its Bearer token alone (REST_FRAMEWORK's authentication classes), so
+# an API call with a token and no session cookie never reads a session, a message or Django's
+# request.user (DRF sets that itself). Loading the session store, the message storage and the
+# lazy user for it was ~5 % of a ballot's instructions (bench/README.md). Anything else (the
+# admin, the console's pages, a call that carries the session cookie) runs them as before; CSRF
+# is untouched (its process_view guards the admin's forms, and DRF's views are exempt anyway).
+
+
+def is_token_api_call(request: HttpRequest) -> bool:
+    return (
+        request.path_info.startswith("/api/")
+        and request.META.get("HTTP_AUTHORIZATION", "").startswith("Bearer ")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+class SessionMiddleware(sessions_middleware.SessionMiddleware):
+    def process_request(self, request: HttpRequest) -> None:
+        if not is_token_api_call(request):
+            super().process_request(request)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        return super().process_response(request, response) if hasattr(request, "session") else response
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    def process_request(self, request: HttpRequest) -> None:
+        if hasattr(request, "session"):
+            super().process_request(request)
+
+
+class MessageMiddleware(messages_middleware.MessageMiddleware):
+    def process_request(self, request: HttpRequest) -> None:
+        if hasattr(request, "session"):
+            super().process_request(request)

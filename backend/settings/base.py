@@ -37,18 +37,20 @@ INSTALLED_APPS = [
     "linkage",
 ]
 
+# Session, auth and messages: Django's, skipped by API calls that carry a token and no session
+# cookie (backend/middleware.py).
 MIDDLEWARE = [
     "backend.middleware.ResponseHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "backend.middleware.HostileInputMiddleware",
     "backend.middleware.BodySizeLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "backend.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "backend.middleware.AuthenticationMiddleware",
+    "backend.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "backend.middleware.InfrastructureErrorMiddleware",
 ]
