@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from backend.errors import InvalidInput, PayloadTooLarge
-from backend.messages import Msg
+from backend.messages import TOO_MANY, UNUSABLE_ATTACHMENTS, Msg
 from residents.models import User
 
 from . import images
@@ -31,7 +31,7 @@ def attachment_upload(*, actor: User, file: Any) -> AppealAttachment:
             Msg("图片不能超过 {mb} MB。", "An image may be at most {mb} MB.").format(
                 mb=settings.UPLOAD_MAX_BYTES // (1024 * 1024)
             ),
-            fields={"file": ["too large"]},
+            fields={"file": [Msg("文件过大。", "too large")]},
         )
     clean = images.clean_image(file)
     today = timezone.localdate()
@@ -50,25 +50,47 @@ def attachment_upload(*, actor: User, file: Any) -> AppealAttachment:
         raise
 
 
-def link_attachments(*, appeal: Appeal, actor: User, ids: Sequence[int]) -> list[AppealAttachment]:
-    """Attach the caller's unused uploads to `appeal` (in the submitting transaction); returns them."""
+def invalid_attachment() -> InvalidInput:
+    """The one refusal of an attachment id that is unknown, someone else's or already used."""
+    return InvalidInput(
+        Msg("图片无效或已被使用。", "An attachment is unknown, not yours, or already used."),
+        code="invalid_attachment",
+        fields={"attachments": [UNUSABLE_ATTACHMENTS]},
+    )
+
+
+def claim_uploads(*, actor: User, ids: Sequence[int], limit: int) -> list[AppealAttachment]:
+    """Take the caller's own unused uploads `ids` (at most `limit`) for whatever carries them:
+    locked and marked used in the caller's transaction, so an upload is used once whichever
+    app (an appeal, a consultation's topic or post) claims it. Returns them in id order.
+
+    400 `too_many_attachments` beyond `limit`; 400 `invalid_attachment` for one that is
+    unknown, someone else's or already used (the same answer for all three: an id of another's
+    upload tells nothing)."""
     ids = list(dict.fromkeys(ids))
     if not ids:
         return []
-    if len(ids) > settings.APPEAL_MAX_ATTACHMENTS:
+    if len(ids) > limit:
         raise InvalidInput(
-            Msg("最多上传 {n} 张图片。", "At most {n} images.").format(n=settings.APPEAL_MAX_ATTACHMENTS),
+            Msg("最多上传 {n} 张图片。", "At most {n} images.").format(n=limit),
             code="too_many_attachments",
-            fields={"attachments": ["too many"]},
+            fields={"attachments": [TOO_MANY]},
         )
     rows = list(AppealAttachment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-    if len(rows) != len(ids) or any(r.owner_id != actor.pk or r.appeal_id is not None for r in rows):
-        raise InvalidInput(
-            Msg("图片无效或已被使用。", "An attachment is unknown, not yours, or already used."),
-            code="invalid_attachment",
-            fields={"attachments": ["unknown, not yours, or already used"]},
-        )
-    AppealAttachment.objects.filter(pk__in=ids).update(appeal=appeal)
+    if len(rows) != len(ids) or any(r.owner_id != actor.pk or r.used_at is not None for r in rows):
+        raise invalid_attachment()
+    now = timezone.now()
+    AppealAttachment.objects.filter(pk__in=ids).update(used_at=now)
+    for row in rows:
+        row.used_at = now
+    return rows
+
+
+def link_attachments(*, appeal: Appeal, actor: User, ids: Sequence[int]) -> list[AppealAttachment]:
+    """Attach the caller's unused uploads to `appeal` (in the submitting transaction); returns them."""
+    rows = claim_uploads(actor=actor, ids=ids, limit=settings.APPEAL_MAX_ATTACHMENTS)
+    if rows:
+        AppealAttachment.objects.filter(pk__in=[row.pk for row in rows]).update(appeal=appeal)
     for row in rows:
         row.appeal = appeal
     return rows

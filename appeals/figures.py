@@ -19,11 +19,15 @@ Rates are null when their denominator is 0; medians null when there is nothing t
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+import operator
+from datetime import date, timedelta
+from functools import reduce
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Q
+from django.db.models import Case, Count, Exists, F, Q, Value, When
+from django.db.models.functions import Floor, Greatest, Least
 from django.utils import timezone
 
 from backend.opendata import OpenTable
@@ -54,28 +58,39 @@ def repeat_test(appeal: Appeal) -> Exists:
     )
 
 
-def _counts(period: Period) -> dict[str, Any]:
+def _cohorts(period: Period) -> dict[str, tuple[Q, dict[str, Q]]]:
+    """The conditions behind every count (module doc): per cohort, its own and those of the
+    counts within it ({cohort: (condition, {count: further condition})})."""
     now = timezone.now()
-    received = Q(created_at__gte=period.since, created_at__lt=period.until)
-    closed = Q(resolved_at__gte=period.since, resolved_at__lt=period.until, status__in=FINISHED)
-    due = Q(due_at__gte=period.since, due_at__lt=min(period.until, now)) & ~Q(status=AppealStatus.REJECTED)
     return {
-        "received": Count("pk", filter=received),
-        "escalated": Count("pk", filter=received & Q(escalations__gt=0)),
-        "repeat": Count("pk", filter=received & Q(is_repeat=True)),
-        "closed": Count("pk", filter=closed),
-        "in_grid": Count("pk", filter=closed & Q(left_grid=False)),
-        "rated": Count("pk", filter=closed & Q(score__isnull=False)),
-        "satisfied": Count("pk", filter=closed & Q(score__gte=4)),
-        "due": Count("pk", filter=due),
-        "on_time": Count("pk", filter=due & Q(status__in=FINISHED, resolved_at__lte=F("due_at"))),
-        "overdue_open": Count("pk", filter=Q(status__in=OPEN_STATUSES, is_overdue=True)),
+        "received": (
+            Q(created_at__gte=period.since, created_at__lt=period.until),
+            {"escalated": Q(escalations__gt=0), "repeat": Q(is_repeat=True)},
+        ),
+        "closed": (
+            Q(resolved_at__gte=period.since, resolved_at__lt=period.until, status__in=FINISHED),
+            {"in_grid": Q(left_grid=False), "rated": Q(score__isnull=False), "satisfied": Q(score__gte=4)},
+        ),
+        "due": (
+            Q(due_at__gte=period.since, due_at__lt=min(period.until, now)) & ~Q(status=AppealStatus.REJECTED),
+            {"on_time": Q(status__in=FINISHED, resolved_at__lte=F("due_at"))},
+        ),
+        "overdue_open": (Q(status__in=OPEN_STATUSES, is_overdue=True), {}),
     }
 
 
 COUNTS = ("received", "escalated", "repeat", "closed", "in_grid", "rated", "satisfied", "due", "on_time",
           "overdue_open")  # fmt: skip
 MEDIANS = ("accept_hours", "close_hours")
+# The stored duration (Appeal.hours_to_*) each median takes, over which cohort.
+DURATIONS = {"accept_hours": ("hours_to_accept", "received"), "close_hours": ("hours_to_resolve", "closed")}
+# Medians take no sort of every value (percentile_cont sorted ~200,000 per median and group: most
+# of a second for the district over a year). The one scan below also counts the durations per
+# child and whole hour (counts add up, so the subtree's histogram is the children's sum); from
+# those counts the middle ranks of each group and the hour buckets holding them; a second, small
+# query reads only the durations in those buckets (an index range each). The value is then the
+# one percentile_cont(0.5) gives, to the last bit.
+BUCKET_CAP = 2000  # hours: longer durations share the last bucket (still exact, only slower)
 
 
 def _shape(row: dict[str, Any]) -> dict[str, Any]:
@@ -100,29 +115,24 @@ def _shape(row: dict[str, Any]) -> dict[str, Any]:
 
 def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
     """{"total": figures, "children": {child code: figures}, "series": {...}} (module doc).
-    Staff of the subtree only (404 otherwise). Three scans of the subtree's rows, whatever the
-    number of children: the counts per child, category and source (a hash aggregate: they add
-    up), the medians per child and of the whole subtree (one sorted pass), the two daily series."""
+    Staff of the subtree only (404 otherwise). One scan of the subtree's rows, whatever the number
+    of children, grouped several ways at once: per child, category, source and the row's flags
+    (the counts: they add up), per local day received and per day closed (the series), per child
+    and hour of each duration (the medians' histograms); then one small read for the medians."""
     ensure_in_reach(user, unit, STAFF_ROLES, hide=True)
-    now = timezone.now()
-    rows = Appeal.objects.filter(grid_path__startswith=unit.path).filter(
-        Q(created_at__gte=period.since, created_at__lt=period.until)
-        | Q(resolved_at__gte=period.since, resolved_at__lt=period.until)
-        | Q(due_at__gte=period.since, due_at__lt=min(period.until, now))
-        | Q(status__in=OPEN_STATUSES, is_overdue=True)
-    )
+    scan = _scan(unit, period)
     per_child: dict[str, dict[str, Any]] = {}
     total = dict.fromkeys(COUNTS, 0)
-    for row in (
-        rows.values("category", "source", child=child_key("grid_path", unit)).annotate(**_counts(period)).order_by()
-    ):
-        into = per_child.setdefault(row["child"], dict.fromkeys(COUNTS, 0))
+    for code, flags, category, source, n in scan["counts"]:
+        into = per_child.setdefault(code, dict.fromkeys(COUNTS, 0))
         for block in (into, total):
-            for k in COUNTS:
-                block[k] += row[k]
-            for k in (f"source_{row['source']}", f"category_{row['category']}"):
-                block[k] = block.get(k, 0) + row["received"]
-    medians = _medians(unit, period)
+            for i, k in enumerate(COUNTS):
+                if flags >> i & 1:
+                    block[k] += n
+            if flags & 1:  # received
+                for k in (f"source_{source}", f"category_{category}"):
+                    block[k] = block.get(k, 0) + n
+    medians = _medians(unit, period, scan["histograms"])
     total.update(medians.pop(None, {}))
     for code, hours in medians.items():
         per_child.setdefault(code, dict.fromkeys(COUNTS, 0)).update(hours)
@@ -130,54 +140,173 @@ def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
     return {
         "total": _shape(total),
         "children": {c.code: _shape(per_child[c.code]) if c.code in per_child else blank for c in children_of(unit)},
-        "series": _series(rows, period),
+        "series": {
+            f"appeals_{kind}_by_day": [{"date": d.isoformat(), "count": scan[kind].get(d, 0)} for d in period.days]
+            for kind in ("received", "closed")
+        },
     }
 
 
-def _medians(unit: GridUnit, period: Period) -> dict[str | None, dict[str, float | None]]:
-    """{child code: {"accept_hours", "close_hours"}} and under None the whole subtree's, in one
-    sorted pass (GROUPING SETS: medians do not add up, so the total is its own group). Only
-    PostgreSQL has ordered-set aggregates: elsewhere (the SQLite demo) there are none."""
-    if connection.vendor != "postgresql":
-        return {}
-    key = f"split_part(grid_path, '/', {unit.path.count('/') + 1:d})"
-    received = "created_at >= %(since)s AND created_at < %(until)s AND accepted_at IS NOT NULL"
-    closed = "resolved_at >= %(since)s AND resolved_at < %(until)s AND status IN ('resolved', 'closed')"
-    sql = f"""
-        SELECT {key}, GROUPING({key}),
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM accepted_at - created_at) / 3600.0)
-                FILTER (WHERE {received}),
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM resolved_at - created_at) / 3600.0)
-                FILTER (WHERE {closed})
-        FROM {Appeal._meta.db_table}
-        WHERE grid_path LIKE %(prefix)s AND (({received}) OR ({closed}))
-        GROUP BY GROUPING SETS (({key}), ())
-    """
-    prefix = unit.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    params = {"since": period.since, "until": period.until, "prefix": prefix}
+def _scan(unit: GridUnit, period: Period) -> dict[str, Any]:
+    """The one pass over the subtree's rows (figures' doc): {"counts": [(child, flags: a bitmask
+    over COUNTS, category, source, n)], "received"/"closed": {local day: n}, "histograms":
+    {median: {child: {hour: n}}}}. The per-row values come from the ORM, each
+    condition evaluated once per row; the groupings are GROUPING SETS on PostgreSQL and the same
+    groupings one after the other elsewhere (the SQLite demo, which has no medians)."""
+    cohorts = _cohorts(period)
+    bit = {k: 1 << i for i, k in enumerate(COUNTS)}
+    postgres = connection.vendor == "postgresql"
+    per_row: dict[str, Any] = {
+        "child": child_key("grid_path", unit),
+        "made": period.local_day("created_at"),
+        "done": period.local_day("resolved_at"),
+        # Bit i: the row counts in COUNTS[i]; a cohort's further counts are tested only within it.
+        "flags": reduce(
+            operator.add,
+            (
+                Case(When(q, then=reduce(operator.add, (
+                    Case(When(extra, then=Value(bit[k])), default=Value(0)) for k, extra in more.items()
+                ), Value(bit[cohort]))), default=Value(0))
+                for cohort, (q, more) in cohorts.items()
+            ),
+        ),
+    }  # fmt: skip
+    if postgres:
+        for m, (column, _) in DURATIONS.items():
+            hour = Least(Greatest(Floor(column), Value(-1.0)), Value(float(BUCKET_CAP)))
+            per_row[f"{m}_bucket"] = Case(When(**{f"{column}__isnull": False}, then=hour))
+    # A cheap superset of the four cohorts: a row in none of them has no flag and counts nowhere.
+    rows = Appeal.objects.filter(grid_path__startswith=unit.path).filter(
+        Q(created_at__gte=period.since) | Q(resolved_at__gte=period.since) | Q(due_at__gte=period.since)
+        | Q(is_overdue=True)
+    )  # fmt: skip
+    inner, params = rows.values("category", "source", **per_row).query.sql_with_params()
+
+    def col(name: str) -> str:
+        return f'r."{name}"'
+
+    def has(cohort: str) -> str:
+        return f'(r."flags" & {bit[cohort]})'
+
+    cohort_bits = [has("received"), has("closed")]
+    # Each set groups by one column no other set does (its tag, first): GROUPING() of the tags
+    # tells a row's set. A set testing cohort bits keeps only the rows in one of them (HAVING).
+    sets = {
+        "counts": [col("flags"), col("child"), col("category"), col("source")],
+        "days": [col("made"), col("done"), *cohort_bits],
+        **({m: [col(f"{m}_bucket"), col("child"), has(DURATIONS[m][1])] for m in MEDIANS} if postgres else {}),
+    }
+    columns = list(dict.fromkeys(c for cols in sets.values() for c in cols))
+    tags = [cols[0] for cols in sets.values()]
+    tag_of = {name: sum(1 << (len(tags) - 1 - i) for i, t in enumerate(tags) if t not in cols)
+              for name, cols in sets.items()}  # fmt: skip
+    keep = {name: " OR ".join(f"{b} <> 0" for b in cohort_bits if b in cols) or "TRUE" for name, cols in sets.items()}
+    if postgres:
+        grouping = ", ".join(f"({', '.join(cols)})" for cols in sets.values())
+        having = " ".join(f"WHEN {tag_of[name]} THEN {keep[name]}" for name in sets)
+        # OFFSET 0 keeps the inner query a query of its own: pulled up, its flags expression would
+        # be evaluated again for every grouping key that tests a bit of it, and the planner would
+        # overestimate the groups and sort 200,000 rows for one set (work_mem 64 MB: all hashed,
+        # ~6 MB).
+        sql = (f"SELECT GROUPING({', '.join(tags)}), {', '.join(columns)}, COUNT(*) FROM ({inner} OFFSET 0) r"
+               f" GROUP BY GROUPING SETS ({grouping}) HAVING CASE GROUPING({', '.join(tags)}) {having} END")  # fmt: skip
+    else:
+        parts = []
+        for name, cols in sets.items():
+            picked = ", ".join(c if c in cols else "NULL" for c in columns)
+            parts.append(f"SELECT {tag_of[name]}, {picked}, COUNT(*) FROM ({inner}) r GROUP BY {', '.join(cols)}"
+                         f" HAVING {keep[name]}")  # fmt: skip
+        sql, params = " UNION ALL ".join(parts), params * len(parts)
+    out: dict[str, Any] = {"counts": [], "received": {}, "closed": {}, "histograms": {m: {} for m in MEDIANS}}
+    name_of = {tag: name for name, tag in tag_of.items()}
+    at = {c: i for i, c in enumerate(columns)}
+    child, flags, category, source = (at[col(c)] for c in ("child", "flags", "category", "source"))
+    days = {"received": (at[col("made")], at[has("received")]), "closed": (at[col("done")], at[has("closed")])}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {None if whole else code: dict(zip(MEDIANS, hours, strict=True)) for code, whole, *hours in cursor}
+        for tag, *values, n in cursor:
+            name = name_of[tag]
+            if name == "counts":
+                out["counts"].append((values[child], values[flags], values[category], values[source], n))
+            elif name == "days":
+                for kind, (day, bit_at) in days.items():
+                    if values[bit_at]:
+                        on = _as_date(values[day])
+                        out[kind][on] = out[kind].get(on, 0) + n
+            elif (bucket := values[at[col(f"{name}_bucket")]]) is not None:
+                out["histograms"][name].setdefault(values[child], {})[bucket] = n
+    return out
 
 
-def _series(rows: Any, period: Period) -> dict[str, list[dict[str, Any]]]:
-    """Appeals received and closed per day, from one grouping by (day received, day resolved)."""
-    received = Q(created_at__gte=period.since, created_at__lt=period.until)
-    closed = Q(resolved_at__gte=period.since, resolved_at__lt=period.until, status__in=FINISHED)
-    by_day: dict[str, dict[Any, int]] = {"received": {}, "closed": {}}
-    for row in (
-        rows.filter(received | closed)
-        .values(made=period.local_day("created_at"), done=period.local_day("resolved_at"))
-        .annotate(received=Count("pk", filter=received), closed=Count("pk", filter=closed))
-        .order_by()
-    ):
-        for kind, day in (("received", row["made"]), ("closed", row["done"])):
-            if row[kind]:
-                by_day[kind][day] = by_day[kind].get(day, 0) + row[kind]
-    return {
-        f"appeals_{kind}_by_day": [{"date": d.isoformat(), "count": by_day[kind].get(d, 0)} for d in period.days]
-        for kind in ("received", "closed")
-    }
+def _as_date(value: Any) -> date:
+    """A day as the backend gives it (SQLite: an ISO string)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _medians(
+    unit: GridUnit, period: Period, histograms: dict[str, dict[str, dict[float, int]]]
+) -> dict[str | None, dict[str, float | None]]:
+    """{child code: {"accept_hours", "close_hours"}} and under None the whole subtree's, from the
+    histograms of the scan and one read of the durations in the buckets holding the middle ranks
+    (the comment on BUCKET_CAP). Nothing to read: no query."""
+    wanted: dict[str, dict[str | None, list[tuple[float, int]]]] = {}
+    for m, per_child in histograms.items():
+        whole: dict[float, int] = {}
+        for counts in per_child.values():
+            for b, n in counts.items():
+                whole[b] = whole.get(b, 0) + n
+        groups: dict[str | None, dict[float, int]] = {**per_child, None: whole} if whole else {}
+        wanted[m] = {g: _middle(counts) for g, counts in groups.items()}
+    buckets = {m: sorted({b for ranks in wanted[m].values() for b, _ in ranks}) for m in MEDIANS}
+    if not any(buckets.values()):
+        return {}
+    values: dict[str, dict[str | None, dict[float, list[float]]]] = {m: {} for m in MEDIANS}
+    for m, code, bucket, hours in _durations(unit, period, buckets):
+        for group in (code, None):
+            values[m].setdefault(group, {}).setdefault(bucket, []).append(hours)
+    out: dict[str | None, dict[str, float | None]] = {}
+    for m in MEDIANS:
+        for group, ranks in wanted[m].items():
+            first, second = (sorted(values[m][group][b])[r] for b, r in ranks)
+            # percentile_cont's interpolation (float8_lerp): the same double to the last bit.
+            out.setdefault(group, dict.fromkeys(MEDIANS))[m] = first + 0.5 * (second - first)
+    return out
+
+
+def _middle(counts: dict[float, int]) -> list[tuple[float, int]]:
+    """Where the middle of a histogram {hour bucket: n} lies, as [(bucket, rank within it)] for the
+    0-based ranks (n-1)//2 and n//2 (the same one twice when n is odd)."""
+    n = sum(counts.values())
+    ranks = [(n - 1) // 2, n // 2]
+    out, below = [], 0
+    for b in sorted(counts):
+        while ranks and ranks[0] < below + counts[b]:
+            out.append((b, ranks.pop(0) - below))
+        below += counts[b]
+    return out
+
+
+def _durations(unit: GridUnit, period: Period, buckets: dict[str, list[float]]) -> list[tuple[str, str, float, float]]:
+    """(median, child code, bucket, hours) of every duration of the cohorts in the given hour
+    buckets, in one query: per median one range of its index (appeal_hours_to_accept/_resolve),
+    from the lowest bucket wanted to the highest; the buckets in between not wanted are dropped."""
+    cohorts, parts = _cohorts(period), []
+    for m, (column, cohort) in DURATIONS.items():
+        if buckets[m]:
+            low, high = buckets[m][0], buckets[m][-1]
+            span = Q() if low <= -1 else Q(**{f"{column}__gte": low})
+            span &= Q() if high >= BUCKET_CAP else Q(**{f"{column}__lt": high + 1})
+            rows = Appeal.objects.filter(
+                cohorts[cohort][0], span, grid_path__startswith=unit.path, **{f"{column}__isnull": False}
+            )
+            parts.append(rows.values_list(Value(m), child_key("grid_path", unit), column).order_by())
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    out = []
+    for m, code, hours in query:
+        bucket = float(min(max(math.floor(hours), -1), BUCKET_CAP))  # as the scan's SQL computes it
+        if bucket in buckets[m]:
+            out.append((m, code, bucket, hours))
+    return out
 
 
 def open_table(*, user: Any, unit: GridUnit, period: Period) -> OpenTable:

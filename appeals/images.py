@@ -43,7 +43,7 @@ def _not_an_image() -> InvalidInput:
     return InvalidInput(
         Msg("请上传 JPEG、PNG 或 WebP 格式的图片。", "Upload a JPEG, PNG or WebP image."),
         code="invalid_image",
-        fields={"file": ["not a JPEG, PNG or WebP image"]},
+        fields={"file": [Msg("不是 JPEG、PNG 或 WebP 图片。", "not a JPEG, PNG or WebP image")]},
     )
 
 

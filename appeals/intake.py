@@ -60,7 +60,7 @@ def _place(actor: User, grid: GridUnit | None) -> GridUnit:
             raise InvalidInput(
                 Msg("请先登记居住地，或选择诉求所在网格。", "Register your residence or name the grid."),
                 code="residence_required",
-                fields={"grid": ["required without a residence"]},
+                fields={"grid": [Msg("未登记住址时必填。", "required without a residence")]},
             )
         return home
     # ancestor_paths: district, street, community, ... : a resident's own community is index 2.
@@ -69,7 +69,7 @@ def _place(actor: User, grid: GridUnit | None) -> GridUnit:
         raise InvalidInput(
             Msg("只能就本社区或您负责的网格提交诉求。", "Name a unit in your community or your area."),
             code="grid_out_of_reach",
-            fields={"grid": ["outside your community or area"]},
+            fields={"grid": [Msg("不在您的社区或辖区内。", "outside your community or area")]},
         )
     return grid
 

@@ -13,7 +13,8 @@ matching), then WeChat `msgSecCheck` v2 when WeChat is configured and the writer
 
 Photos (`request_media_check`): WeChat `mediaCheckAsync` v2 returns a `trace_id`; the verdict
 arrives later at our message-push endpoint (backend.wechat_push), which hands it to the handlers
-apps register with `on_media_result`. A photo stays hidden until its verdict is `pass`.
+apps register with `on_media_result`. A photo stays hidden until its verdict is `pass`; what
+`review` and `risky` do is the app's (consultations/photos.py: queued for staff; deleted).
 
 Scenes (WeChat's): 1 profile, 2 comment, 3 forum (a topic), 4 social log.
 """
@@ -209,7 +210,6 @@ def _wechat_verdict(*, text: str, scene: Scene, openid: str) -> TextVerdict | No
 
 MEDIA_PENDING = "pending"
 MEDIA_PASSED = "pass"
-MEDIA_REJECTED = "risky"
 
 
 @dataclass(frozen=True)
@@ -239,14 +239,8 @@ def request_media_check(*, media_url: str, openid: str = "", scene: Scene = Scen
     return MediaRequest(MEDIA_PENDING, trace_id)
 
 
-def media_status(suggest: str) -> str:
-    """A photo's status for a pushed verdict: only `pass` shows it; `review` waits for staff
-    and stays hidden like `risky` until then (the handler decides what staff see)."""
-    return MEDIA_PASSED if suggest == "pass" else MEDIA_REJECTED if suggest == "risky" else MEDIA_PENDING
-
-
-# Handlers of pushed photo verdicts: fn(trace_id, suggest, label) -> how many photos it updated.
-MediaHandler = Callable[[str, str, int], int]
+# Handlers of pushed photo verdicts: fn(*, trace_id, suggest, label) -> how many photos it updated.
+MediaHandler = Callable[..., int]
 _MEDIA_HANDLERS: list[MediaHandler] = []
 
 
@@ -257,4 +251,4 @@ def on_media_result(handler: MediaHandler) -> None:
 
 
 def dispatch_media_result(*, trace_id: str, suggest: str, label: int) -> int:
-    return sum(handler(trace_id, suggest, label) for handler in list(_MEDIA_HANDLERS))
+    return sum(handler(trace_id=trace_id, suggest=suggest, label=label) for handler in list(_MEDIA_HANDLERS))

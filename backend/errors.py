@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from .messages import Msg
+from .messages import REQUIRED, Msg
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class DomainError(Exception):
         message: Msg | str | None = None,
         *,
         code: str | None = None,
-        fields: dict[str, list[str]] | None = None,
+        fields: dict[str, list[Msg | str]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         self.message = message if message is not None else self.default_message
@@ -51,6 +51,15 @@ class DomainError(Exception):
 
 class InvalidInput(DomainError):
     status = 400
+
+
+def require_reason(reason: str | None, message: Any) -> str:
+    """The stripped reason a moderator or reviewer must give (hiding, refusing), else 400
+    `reason_required` with `message`."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(message, code="reason_required", fields={"reason": [REQUIRED]})
+    return reason
 
 
 class NotAuthenticated(DomainError):
@@ -152,7 +161,9 @@ def infrastructure_response(exc: BaseException) -> JsonResponse:
 
 
 def error_body(code: str, message: Any, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
+    """Messages (a `Msg` too, in `fields`) become text here, in the request's language."""
+    texts = {name: [str(m) for m in messages] for name, messages in (fields or {}).items()}
+    return {"error": {"code": code, "message": str(message), "fields": texts}}
 
 
 def _fields_from_detail(detail: Any) -> tuple[str, dict[str, list[str]]]:

@@ -50,6 +50,17 @@ def file_url(file: FieldFile, *, request: Any = None) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+def public_file_url(file: FieldFile, *, request: Any = None) -> str:
+    """`file_url` as an absolute URL under settings.PUBLIC_BASE_URL (the https origin outsiders
+    such as WeChat's media check reach us at), else the request's own origin."""
+    url = file_url(file)
+    if url.startswith(("http://", "https://")):
+        return url
+    if settings.PUBLIC_BASE_URL:
+        return f"{settings.PUBLIC_BASE_URL}{url}"
+    return request.build_absolute_uri(url) if request is not None else url
+
+
 def serve(file: FieldFile, *, request: Any = None, content_type: str | None = None) -> HttpResponse:
     """The bytes of a file the caller may see (or a redirect to the store's signed URL)."""
     if _signs_urls(file.storage):

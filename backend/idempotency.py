@@ -60,7 +60,11 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
             raise DomainError(
                 Msg("幂等键无效。", "The Idempotency-Key is invalid."),
                 code="invalid_idempotency_key",
-                fields={HEADER: [f"at most {MAX_KEY_LENGTH} printable characters"]},
+                fields={
+                    HEADER: [
+                        Msg("最多 {n} 个可打印字符。", "at most {n} printable characters").format(n=MAX_KEY_LENGTH)
+                    ]
+                },
             )
         scope = f"{type(view).__module__}.{type(view).__qualname__}:{request.user.pk}:{key}"
         name = "idem:" + hashlib.sha256(scope.encode()).hexdigest()

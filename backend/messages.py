@@ -25,3 +25,12 @@ class Msg:
 
     def __repr__(self) -> str:
         return f"Msg({self.en!r})"
+
+
+# Field messages (the `fields` of an error body) several use cases share; the English stays the
+# short lower-case wording clients already see.
+REQUIRED = Msg("该字段是必填项。", "required")
+TAKEN = Msg("已被占用。", "taken")
+TOO_MANY = Msg("数量过多。", "too many")
+UNUSABLE_ATTACHMENTS = Msg("不存在、不属于您或已被使用。", "unknown, not yours, or already used")
+APPLICANT_REQUIRED = Msg("至少需要一名申请人。", "at least one party with role applicant")

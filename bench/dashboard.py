@@ -58,7 +58,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--runs", type=int, default=30, help="cold requests per area")
     p.add_argument("--cached-runs", type=int, default=300, help="cached (and bare) requests per area")
     harness.add_server_args(p, port=8240, connections=1)
-    p.add_argument("--seed-only", action="store_true", help="build the district and stop")
+    p.add_argument("--seed-only", action="store_true", help="build the district and stop (after --explain)")
+    p.add_argument(
+        "--explain", action="store_true",
+        help="also EXPLAIN ANALYZE every query of the district's document over a year (less load-sensitive)",
+    )  # fmt: skip
     return p.parse_args()
 
 
@@ -452,11 +456,58 @@ def export(port: int, token: str, query: str, workers: list[int]) -> None:
     print(f"  worker RSS: before {max(base.values()) / 1024:.0f} MB, peak growth {growth:.1f} MB")
 
 
+def explain(unit_id: int, year_days: int) -> None:
+    """Each query the district's document over a year makes, as PostgreSQL runs it: its execution
+    time (EXPLAIN ANALYZE, TIMING OFF) and the CPU its backend spent (the least load-sensitive
+    figure: on a busy machine the wall time is mostly waiting for a core), best of 3, in the
+    dashboard's reporting settings but without parallel workers (whose CPU the backend's
+    does not include)."""
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from backend.periods import Period, reporting_queries
+    from dashboard import selectors
+    from grids.models import GridUnit
+    from residents.models import User
+
+    today = timezone.localdate()
+    period = Period(today - timedelta(days=year_days - 1), today)
+    user = User.objects.get(username="bench_district")
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.build(user=user, unit=GridUnit.objects.get(pk=unit_id), period=period)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
+    total, total_cpu = 0.0, 0.0
+    for query in ctx.captured_queries:
+        sql = query["sql"]
+        if not sql.lstrip().startswith(("SELECT", "(SELECT")):
+            continue
+        best, best_cpu = float("inf"), float("inf")
+        for _ in range(3):
+            with reporting_queries(), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                before = harness.cpu_of(backend)
+                cursor.execute("EXPLAIN (ANALYZE, TIMING OFF) " + sql)
+                best_cpu = min(best_cpu, 1000 * (harness.cpu_of(backend) - before))
+                best = min(best, float(cursor.fetchall()[-1][0].split()[2]))
+        total, total_cpu = total + best, total_cpu + best_cpu
+        print(f"  explain {best:8.1f} ms, CPU {best_cpu:6.0f} ms  {' '.join(sql.split())[:90]}")
+    print(f"explain: district, a year: {total:.1f} ms of PostgreSQL execution, {total_cpu:.0f} ms of its CPU,"
+          f" {len(ctx.captured_queries)} queries")  # fmt: skip
+
+
 def main() -> None:
     args = parse_args()
     harness.ensure_database(DB_URL)
     shape = seed(args)
     staff = people(shape)
+    if args.explain:
+        print(harness.machine_line(), flush=True)
+        explain(staff["district"][0], 365)
     if args.seed_only:
         return
     from django.utils import timezone

@@ -407,7 +407,8 @@ def machine_line() -> str:
 # --- CPU per request -----------------------------------------------------------------------
 
 
-def _cpu_of(pid: int) -> float:
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used, 0 when it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
@@ -449,8 +450,8 @@ class CpuMeter:
     def snapshot(self) -> dict[str, float]:
         own = os.times()
         return {
-            "app": sum(_cpu_of(p) for p in [self.master, *children_of(self.master)]),
-            "pg": sum(_cpu_of(p) for p in _pg_backends(self.database)) if self.database else 0.0,
+            "app": sum(cpu_of(p) for p in [self.master, *children_of(self.master)]),
+            "pg": sum(cpu_of(p) for p in _pg_backends(self.database)) if self.database else 0.0,
             "client": own.children_user + own.children_system + own.user + own.system,
         }
 

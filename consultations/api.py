@@ -4,6 +4,7 @@ has its own views."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -20,7 +21,7 @@ from grids.models import GridUnit
 from resources.selectors import station_get
 
 from . import selectors, services
-from .discussion.serializers import HideIn, render_datetime
+from .discussion.serializers import HideIn, PhotoOut, attachments_field, render_datetime
 from .filters import ConsultationFilter
 from .models import (
     MAX_BODY,
@@ -35,16 +36,11 @@ from .models import (
     ProgressReport,
     VoteChoice,
 )
-from .permissions import ensure_staff, is_staff_of, lives_under
+from .permissions import is_staff_of, lives_under
+from .photos import passed_photos_of_topic
+from .serializers import ActorOut, MotionOut
 
 # --- output ------------------------------------------------------------------------------
-
-
-class ActorOut(serializers.Serializer):
-    """Who acted, as neighbours may see them: an id and a nickname, nothing personal."""
-
-    id = serializers.IntegerField()
-    nickname = serializers.CharField()
 
 
 class EventOut(serializers.ModelSerializer):
@@ -57,6 +53,12 @@ class EventOut(serializers.ModelSerializer):
     @extend_schema_field(ActorOut(allow_null=True))
     def get_actor(self, event: ConsultationEvent) -> dict[str, Any] | None:
         return ActorOut(event.actor).data if event.actor else None
+
+
+class ObjectionOut(serializers.ModelSerializer):
+    class Meta:
+        model = Objection
+        fields = ["id", "consultation", "body", "status", "answer", "answered_at", "created_at"]
 
 
 class ConsultationOut(serializers.ModelSerializer):
@@ -113,18 +115,6 @@ class ConsultationOut(serializers.ModelSerializer):
         }
 
 
-class MeetingBriefOut(serializers.ModelSerializer):
-    class Meta:
-        model = Meeting
-        fields = ["id", "scheduled_at", "place", "quorum", "minutes_approved"]
-
-
-class ObjectionOut(serializers.ModelSerializer):
-    class Meta:
-        model = Objection
-        fields = ["id", "consultation", "body", "status", "answer", "answered_at", "created_at"]
-
-
 class ProgressOut(serializers.ModelSerializer):
     class Meta:
         model = ProgressReport
@@ -140,32 +130,48 @@ class ResolutionOut(serializers.Serializer):
     progress_percent = serializers.IntegerField()
 
 
+class MeetingBriefOut(serializers.ModelSerializer):
+    class Meta:
+        model = Meeting
+        fields = ["id", "scheduled_at", "place", "quorum", "minutes_approved"]
+
+
+# What the detail adds to a list row's fields.
+DETAIL_FIELDS = [
+    "body",
+    "origin_grid",
+    "decision_reason",
+    "merged_into",
+    "appeal",
+    "nomination",
+    "escalations",
+    "decide_by",
+    "meet_by",
+    "evaluation_round",
+    "evaluation_ends",
+    "closed_at",
+    "meetings",
+    "resolution",
+    "timeline",
+    "actions",
+    "photos",
+]
+
+
 class ConsultationDetailOut(ConsultationOut):
     meetings = MeetingBriefOut(many=True, source="meetings.all")
     resolution = serializers.SerializerMethodField()
     timeline = EventOut(many=True, source="timeline.all")
     actions = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
 
     class Meta(ConsultationOut.Meta):
-        fields = [
-            *ConsultationOut.Meta.fields,
-            "body",
-            "origin_grid",
-            "decision_reason",
-            "merged_into",
-            "appeal",
-            "nomination",
-            "escalations",
-            "decide_by",
-            "meet_by",
-            "evaluation_round",
-            "evaluation_ends",
-            "closed_at",
-            "meetings",
-            "resolution",
-            "timeline",
-            "actions",
-        ]
+        fields = [*ConsultationOut.Meta.fields, *DETAIL_FIELDS]
+
+    @extend_schema_field(PhotoOut(many=True))
+    def get_photos(self, consultation: Consultation) -> list[dict[str, Any]]:
+        """The topic's photos that passed their check (consultations/photos.py)."""
+        return PhotoOut(passed_photos_of_topic(consultation.pk), many=True, context=self.context).data
 
     @extend_schema_field(ResolutionOut(allow_null=True))
     def get_resolution(self, consultation: Consultation) -> dict[str, Any] | None:
@@ -200,27 +206,6 @@ class MinutesOut(serializers.Serializer):
     recorded_at = serializers.DateTimeField(source="minutes_at", allow_null=True)
     approved = serializers.BooleanField(source="minutes_approved")
     approved_at = serializers.DateTimeField(source="minutes_approved_at", allow_null=True)
-
-
-class MotionOut(serializers.Serializer):
-    """A motion and its counts (never who voted what)."""
-
-    id = serializers.IntegerField()
-    meeting = serializers.IntegerField(source="meeting_id")
-    text = serializers.CharField()
-    status = serializers.CharField()
-    attendees = serializers.IntegerField(allow_null=True)
-    passed = serializers.BooleanField(allow_null=True)
-    opened_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField(allow_null=True)
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        # API.md names the counts "for", "against", "abstain" ("for" is a Python keyword).
-        fields = super().get_fields()
-        fields["for"] = serializers.IntegerField(source="votes_for")
-        fields["against"] = serializers.IntegerField(source="votes_against")
-        fields["abstain"] = serializers.IntegerField(source="abstentions")
-        return fields
 
 
 class MeetingOut(serializers.ModelSerializer):
@@ -290,9 +275,7 @@ class ConsultationIn(serializers.Serializer):
     title = serializers.CharField(max_length=MAX_TITLE)
     body = serializers.CharField(max_length=MAX_BODY)
     kind = serializers.ChoiceField(choices=ConsultationKind.choices, default=ConsultationKind.QUICK)
-    attachments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=9
-    )
+    attachments = attachments_field()
 
 
 class ReviewIn(serializers.Serializer):
@@ -421,31 +404,53 @@ class ConsultationFollowApi(APIView):
         return consultation_answer(request, consultation_id)
 
 
-class _ConsultationActionApi(APIView):
-    """POST /consultations/{id}/<action>: find it in the caller's scope (404), validate the body,
-    run the service, answer with the consultation as it now is."""
+class _ActionApi(APIView):
+    """A POST that finds its subject in the caller's scope (404), validates the body, runs the
+    service and answers with the subject as it now is. Each action is a named subclass saying,
+    as class arguments, its body (`In`), its service and whether it creates (201); its docstring
+    is the schema's description."""
 
     In: ClassVar[type[serializers.Serializer]] = NoInput
+    Out: ClassVar[type[serializers.Serializer]]
     created: ClassVar[bool] = False
+    service: ClassVar[Callable[..., Any]]
+
+    def __init_subclass__(
+        cls,
+        body: type[serializers.Serializer] | None = None,
+        service: Callable[..., Any] | None = None,
+        created: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__name__.startswith("_"):
+            return  # a base of one kind of subject
+        cls.In, cls.created = body or cls.In, created
+        if service is not None:
+            cls.service = staticmethod(service)
+        # extend_schema_view copies the inherited `post`, so each action gets its own schema.
+        answer = {201: cls.Out} if cls.created else cls.Out
+        request = None if cls.In is NoInput else cls.In
+        extend_schema_view(post=extend_schema(request=request, responses=answer))(cls)
+
+    def code(self) -> int:
+        return status.HTTP_201_CREATED if self.created else status.HTTP_200_OK
+
+
+class _ConsultationActionApi(_ActionApi):
+    Out = ConsultationDetailOut
 
     def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        raise NotImplementedError
+        type(self).service(consultation=consultation, actor=request.user, **data)
 
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
         self.act(request, consultation, _valid(self.In, request))
-        return consultation_answer(
-            request, consultation_id, status.HTTP_201_CREATED if self.created else status.HTTP_200_OK
-        )
+        return consultation_answer(request, consultation_id, self.code())
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=ReviewIn, responses=ConsultationDetailOut, description="Staff: schedule, reject, merge or convert."
-    )
-)
-class ConsultationReviewApi(_ConsultationActionApi):
-    In = ReviewIn
+class ConsultationReviewApi(_ConsultationActionApi, body=ReviewIn):
+    """Staff: schedule, reject, merge or convert."""
 
     def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
         into = data.pop("into", None)
@@ -453,85 +458,34 @@ class ConsultationReviewApi(_ConsultationActionApi):
         services.do_review_consultation(consultation=consultation, actor=request.user, into=target, **data)
 
 
-@extend_schema_view(
-    post=extend_schema(request=None, responses=ConsultationDetailOut, description="Staff take it up for review.")
-)
-class ConsultationTakeUpApi(_ConsultationActionApi):
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_take_up_consultation(consultation=consultation, actor=request.user)
+class ConsultationTakeUpApi(_ConsultationActionApi, service=services.do_take_up_consultation):
+    """Staff take it up for review."""
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=ResolutionIn, responses=ConsultationDetailOut, description="Staff: publish the resolution."
-    )
-)
-class ConsultationCloseApi(_ConsultationActionApi):
-    In = ResolutionIn
-
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_publicize_consultation(consultation=consultation, actor=request.user, **data)
+class ConsultationCloseApi(_ConsultationActionApi, body=ResolutionIn, service=services.do_publicize_consultation):
+    """Staff: publish the resolution."""
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=ReasonIn, responses=ConsultationDetailOut, description="Staff: the meeting reached no consensus."
-    )
-)
-class ConsultationNoConsensusApi(_ConsultationActionApi):
-    In = ReasonIn
-
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_fail_consensus(consultation=consultation, actor=request.user, **data)
+class ConsultationNoConsensusApi(_ConsultationActionApi, body=ReasonIn, service=services.do_fail_consensus):
+    """Staff: the meeting reached no consensus."""
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=ReasonIn, responses=ConsultationDetailOut, description="Staff: no consensus goes to the parent unit."
-    )
-)
-class ConsultationEscalateApi(_ConsultationActionApi):
-    In = ReasonIn
-
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_escalate_consultation(consultation=consultation, actor=request.user, **data)
+class ConsultationEscalateApi(_ConsultationActionApi, body=ReasonIn, service=services.do_escalate_consultation):
+    """Staff: no consensus goes to the parent unit."""
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=ReasonIn, responses=ConsultationDetailOut, description="Staff: no consensus, and it ends there."
-    )
-)
-class ConsultationEndApi(_ConsultationActionApi):
-    In = ReasonIn
-
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_end_consultation(consultation=consultation, actor=request.user, **data)
+class ConsultationEndApi(_ConsultationActionApi, body=ReasonIn, service=services.do_end_consultation):
+    """Staff: no consensus, and it ends there."""
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=ProgressIn, responses={201: ConsultationDetailOut}, description="Staff report work on the resolution."
-    )
-)
-class ConsultationProgressApi(_ConsultationActionApi):
-    In = ProgressIn
-    created = True
-
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_report_progress(consultation=consultation, actor=request.user, **data)
+class ConsultationProgressApi(
+    _ConsultationActionApi, body=ProgressIn, created=True, service=services.do_report_progress
+):
+    """Staff report work on the resolution."""
 
 
-@extend_schema_view(
-    post=extend_schema(
-        request=EvaluateIn, responses=ConsultationDetailOut, description="Participants rate the outcome."
-    )
-)
-class ConsultationEvaluateApi(_ConsultationActionApi):
-    In = EvaluateIn
-
-    def act(self, request: Request, consultation: Consultation, data: dict[str, Any]) -> None:
-        services.do_evaluate_consultation(consultation=consultation, actor=request.user, **data)
+class ConsultationEvaluateApi(_ConsultationActionApi, body=EvaluateIn, service=services.do_evaluate_consultation):
+    """Participants rate the outcome."""
 
 
 class ConsultationObjectionsApi(APIView):
@@ -558,7 +512,7 @@ class ObjectionAnswerApi(APIView):
 
 
 def _moderation_schema(kind: str, action: str, out: type[serializers.Serializer]) -> Any:
-    what = {"consultation": "a topic", "objection": "an objection"}[kind]
+    what = {"consultation": "a topic", "objection": "an objection", "photo": "a photo"}[kind]
     done = "publish" if action == "release" else "reject, with a reason,"
     return extend_schema(
         operation_id=f"{kind}_{action}",
@@ -569,11 +523,11 @@ def _moderation_schema(kind: str, action: str, out: type[serializers.Serializer]
 
 
 def _settle_held(request: Request, item: Consultation | Objection, *, hide: bool) -> Consultation | Objection:
-    """Staff of its reach first (403), then the reason (400), then the service."""
+    """The service checks staff (403) before the reason (400): the body goes in unvalidated."""
     if not hide:
         return services.do_release_text(item=item, actor=request.user)
-    ensure_staff(request.user, item if isinstance(item, Consultation) else item.consultation)
-    return services.do_reject_text(item=item, actor=request.user, **_valid(HideIn, request))
+    reason = request.data.get("reason") if hasattr(request.data, "get") else None
+    return services.do_reject_text(item=item, actor=request.user, reason=reason if isinstance(reason, str) else "")
 
 
 class ConsultationReleaseApi(APIView):
@@ -633,22 +587,29 @@ class MeetingDetailApi(APIView):
         return meeting_answer(request, meeting_id)
 
 
-class MeetingRegisterApi(APIView):
-    @extend_schema(request=None, responses=MeetingOut)
+class _MeetingActionApi(_ActionApi):
+    Out = MeetingOut
+
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-        services.do_register_meeting(meeting=meeting, actor=request.user)
-        return meeting_answer(request, meeting_id)
+        type(self).service(meeting=meeting, actor=request.user, **_valid(self.In, request))
+        return meeting_answer(request, meeting_id, self.code())
 
 
-class MeetingCheckInApi(APIView):
-    @extend_schema(
-        request=CodeIn, responses=MeetingOut, description="Sign in with the meeting's code (wrong: 400 bad_code)."
-    )
-    def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-        services.do_check_in_meeting(meeting=meeting, actor=request.user, **_valid(CodeIn, request))
-        return meeting_answer(request, meeting_id)
+class MeetingRegisterApi(_MeetingActionApi, service=services.do_register_meeting):
+    """Residents who may see the topic register for its meeting."""
+
+
+class MeetingCheckInApi(_MeetingActionApi, body=CodeIn, service=services.do_check_in_meeting):
+    """Sign in with the meeting's code (wrong: 400 bad_code)."""
+
+
+class MeetingMinutesApi(_MeetingActionApi, body=MinutesIn, service=services.do_record_minutes):
+    """Staff record the minutes."""
+
+
+class MeetingMinutesApproveApi(_MeetingActionApi, service=services.do_approve_minutes):
+    """Attendees approve the minutes."""
 
 
 class MeetingMotionsApi(APIView):
@@ -657,22 +618,6 @@ class MeetingMotionsApi(APIView):
         meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
         motion = services.do_open_motion(meeting=meeting, actor=request.user, **_valid(MotionIn, request))
         return Response(MotionOut(motion).data, status=status.HTTP_201_CREATED)
-
-
-class MeetingMinutesApi(APIView):
-    @extend_schema(request=MinutesIn, responses=MeetingOut, description="Staff record the minutes.")
-    def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-        services.do_record_minutes(meeting=meeting, actor=request.user, **_valid(MinutesIn, request))
-        return meeting_answer(request, meeting_id)
-
-
-class MeetingMinutesApproveApi(APIView):
-    @extend_schema(request=None, responses=MeetingOut, description="Attendees approve the minutes.")
-    def post(self, request: Request, meeting_id: int) -> Response:
-        meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-        services.do_approve_minutes(meeting=meeting, actor=request.user)
-        return meeting_answer(request, meeting_id)
 
 
 class MotionVoteApi(APIView):

@@ -18,20 +18,27 @@ from residents.models import User
 from . import services
 from .models import Consultation
 
-# (title, body, kind, the state to bring it to)
+# The state to bring it to: (title, body), quick topics (即时议) and deep ones (深入议)
+QUICK_TOPICS = {
+    "collecting": ("小区南门电动车乱停", "南门口电动车堵住盲道和消防通道，建议划定停放区。"),
+    "review": ("楼道加装声控灯", "3号楼楼道晚上太黑，老人上下楼不安全。"),
+    "deliberating": ("广场舞音响扰民", "晚上九点后广场舞音响仍很大，影响休息。"),
+    "implementing": ("垃圾分类投放点迁移", "投放点离5号楼窗户太近，夏天有异味。"),
+    "closed": ("健身器材维修", "小区健身器材有两件损坏，需要维修。"),
+    "rejected": ("要求物业降价", "物业费太高，希望降价。"),
+    "merged": ("电动车停放秩序", "与南门电动车乱停为同一问题。"),
+    "converted": ("路面塌陷", "6号楼前路面塌陷，需尽快修复。"),
+}
+DEEP_TOPICS = {
+    "scheduled": ("加装电梯费用分摊", "6层老楼想加装电梯，一楼二楼住户意见不一，需要协商分摊办法。"),
+    "publicized": ("社区菜园地块分配", "闲置空地改菜园，如何公平分配地块？"),
+    "no_consensus": ("楼顶违建拆除", "顶楼住户私搭阳光房，存在安全隐患。"),
+    "evaluating": ("非机动车棚充电桩", "车棚没有充电桩，居民飞线充电危险。"),
+}
 TOPICS = [
-    ("小区南门电动车乱停", "南门口电动车堵住盲道和消防通道，建议划定停放区。", "quick", "collecting"),
-    ("楼道加装声控灯", "3号楼楼道晚上太黑，老人上下楼不安全。", "quick", "review"),
-    ("加装电梯费用分摊", "6层老楼想加装电梯，一楼二楼住户意见不一，需要协商分摊办法。", "deep", "scheduled"),
-    ("广场舞音响扰民", "晚上九点后广场舞音响仍很大，影响休息。", "quick", "deliberating"),
-    ("社区菜园地块分配", "闲置空地改菜园，如何公平分配地块？", "deep", "publicized"),
-    ("楼顶违建拆除", "顶楼住户私搭阳光房，存在安全隐患。", "deep", "no_consensus"),
-    ("垃圾分类投放点迁移", "投放点离5号楼窗户太近，夏天有异味。", "quick", "implementing"),
-    ("非机动车棚充电桩", "车棚没有充电桩，居民飞线充电危险。", "deep", "evaluating"),
-    ("健身器材维修", "小区健身器材有两件损坏，需要维修。", "quick", "closed"),
-    ("要求物业降价", "物业费太高，希望降价。", "quick", "rejected"),
-    ("电动车停放秩序", "与南门电动车乱停为同一问题。", "quick", "merged"),
-    ("路面塌陷", "6号楼前路面塌陷，需尽快修复。", "quick", "converted"),
+    (kind, *text, state)
+    for kind, topics in (("quick", QUICK_TOPICS), ("deep", DEEP_TOPICS))
+    for state, text in topics.items()
 ]
 # The states each step leads to, in order of the life.
 PATH = ["collecting", "review", "scheduled", "deliberating", "publicized", "implementing", "evaluating", "closed"]
@@ -143,7 +150,7 @@ def seed(*, shape: dict[str, list[GridUnit]], stdout: Any) -> None:
     for n, community in enumerate(communities):
         people = _residents_of(community)
         first: Consultation | None = None
-        for i, (title, body, kind, state) in enumerate(TOPICS):
+        for i, (kind, title, body, state) in enumerate(TOPICS):
             if i % len(communities) != n and state not in {"collecting", "merged"}:
                 continue  # every state once, spread over the communities; the merge pair in each
             consultation = services.do_create_consultation(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from backend.opendata import OpenTable
 from backend.periods import Period, rate
@@ -53,6 +53,12 @@ def _event(action: str, **after: Any) -> Exists:
     return Exists(ConsultationEvent.objects.filter(consultation=OuterRef("pk"), action=action, **after))
 
 
+def _by_child(rows: QuerySet, unit: GridUnit, period: Period, *, path: str, at: str) -> QuerySet:
+    """The rows under `unit` (their topic's `path`) dated (`at`) in the period, by child unit."""
+    within = {f"{path}__startswith": unit.path, f"{at}__gte": period.since, f"{at}__lt": period.until}
+    return rows.filter(**within).values(child=child_key(path, unit))
+
+
 def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
     """{"total": figures, "children": {child code: figures}}; staff of the subtree only (404)."""
     ensure_in_reach(user, unit, STAFF_ROLES, hide=True)
@@ -72,22 +78,14 @@ def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
         .order_by()
     )
     meetings = (
-        CheckIn.objects.filter(
-            meeting__consultation__grid_path__startswith=unit.path,
-            meeting__scheduled_at__gte=period.since,
-            meeting__scheduled_at__lt=period.until,
+        _by_child(
+            CheckIn.objects.all(), unit, period, path="meeting__consultation__grid_path", at="meeting__scheduled_at"
         )
-        .values(child=child_key("meeting__consultation__grid_path", unit))
         .annotate(meetings=Count("meeting_id", distinct=True), check_ins=Count("pk"))
         .order_by()
     )
     evaluations = (
-        Evaluation.objects.filter(
-            consultation__grid_path__startswith=unit.path,
-            created_at__gte=period.since,
-            created_at__lt=period.until,
-        )
-        .values(child=child_key("consultation__grid_path", unit))
+        _by_child(Evaluation.objects.all(), unit, period, path="consultation__grid_path", at="created_at")
         .annotate(evaluations=Count("pk"), score_sum=Sum("score"))
         .order_by()
     )

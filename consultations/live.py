@@ -1,38 +1,53 @@
-"""Live motion counts over the WebSocket `/ws/notifications/` (notifications.realtime, the one
-push mechanism, as the thread's live posts and monthly's tallies use it): a client watching a
-meeting subscribes to topic `consultations.meeting.<meeting id>`, allowed to whoever may see
-its consultation, and receives `motion_updated` with the motion as GET /meetings/{id} shows it
-(counts only, never who voted what) when it is opened, voted on or closed."""
+"""Live updates of consultations over the WebSocket `/ws/notifications/` (notifications.realtime,
+the one push mechanism, as monthly's tallies use it). Each kind of update is a `LiveTopic`,
+`<prefix>.<id>`, allowed to whoever may see the consultation it belongs to, published after
+commit (nothing goes out for a write that rolled back), best effort.
+
+Here: live motion counts. A client watching a meeting subscribes to `consultations.meeting.<id>`
+and receives `motion_updated` with the motion as GET /meetings/{id} shows it (counts only, never
+who voted what) when it is opened, voted on or closed. The thread's live posts are the
+discussion's (discussion/realtime.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from notifications import realtime
 
-from .models import Meeting, Motion
+from .models import Consultation, Meeting, Motion
 from .selectors import consultations_visible_to
-
-TOPIC = "consultations.meeting"
-
-
-def topic_of(meeting_id: int) -> str:
-    return f"{TOPIC}.{meeting_id}"
+from .serializers import MotionOut
 
 
-def may_watch_meeting(user: Any, meeting_id: int) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    visible = consultations_visible_to(user=user)
-    return Meeting.objects.filter(pk=meeting_id, consultation__in=visible).exists()
+class LiveTopic:
+    """`visible(consultations the user sees, id)`: whether the object `id` is among them."""
+
+    def __init__(self, prefix: str, visible: Callable[[QuerySet[Consultation], int], bool]) -> None:
+        self.prefix, self.visible = prefix, visible
+
+    def topic_of(self, pk: int) -> str:
+        return f"{self.prefix}.{pk}"
+
+    def may_listen(self, user: Any, pk: int) -> bool:
+        return getattr(user, "is_authenticated", False) and self.visible(consultations_visible_to(user=user), pk)
+
+    def register(self) -> None:
+        realtime.register_topic(self.prefix, self.may_listen)
+
+    def publish(self, pk: int, message_type: str, payload: Any) -> None:
+        topic = self.topic_of(pk)
+        transaction.on_commit(lambda: realtime.publish(topic, message_type, payload), robust=True)
+
+
+MEETINGS = LiveTopic(
+    "consultations.meeting",
+    lambda visible, pk: Meeting.objects.filter(pk=pk, consultation__in=visible).exists(),
+)
 
 
 def publish_motion(motion: Motion) -> None:
-    """After commit (nothing goes out for a vote that rolled back); best effort."""
-    from .api import MotionOut  # the REST shape, so a watcher and a reader see the same motion
-
-    payload = MotionOut(motion).data
-    topic = topic_of(motion.meeting_id)
-    transaction.on_commit(lambda: realtime.publish(topic, "motion_updated", payload), robust=True)
+    MEETINGS.publish(motion.meeting_id, "motion_updated", MotionOut(motion).data)

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backend import workflow
+from backend.models import Described
 from grids.models import GridLevel, GridUnit
 
 # The levels a topic may be raised at (not the district, not a dedicated grid).
@@ -28,6 +29,11 @@ MAX_BODY = 5000
 MAX_POST = 2000
 # Top-level posts are depth 0; replies may nest three deep (API.md: "replies at most 3 deep").
 MAX_REPLY_DEPTH = 3
+
+
+class ConsultationKind(models.TextChoices):
+    QUICK = "quick", "即时议"
+    DEEP = "deep", "深入议"
 
 
 class ConsultationStatus(models.TextChoices):
@@ -45,11 +51,6 @@ class ConsultationStatus(models.TextChoices):
     CLOSED = "closed", "已办结"
 
 
-class ConsultationKind(models.TextChoices):
-    QUICK = "quick", "即时议"
-    DEEP = "deep", "深入议"
-
-
 S = ConsultationStatus
 # Where a topic is still on the district's desk (the deadline task looks at these).
 OPEN_STATUSES = frozenset(
@@ -60,7 +61,9 @@ DISCUSSION_STATUSES = OPEN_STATUSES | {S.NO_CONSENSUS}
 FINAL_STATUSES = frozenset({S.REJECTED, S.MERGED, S.CONVERTED, S.CLOSED})
 
 
-class Consultation(workflow.Stateful):
+class Consultation(Described, workflow.Stateful):
+    DESCRIBE = "#{0.pk} {0.title}"
+
     Status = ConsultationStatus
     Kind = ConsultationKind
     TIMELINE = "consultations.ConsultationEvent"
@@ -163,9 +166,6 @@ class Consultation(workflow.Stateful):
             models.Index(fields=["evaluation_ends"], condition=Q(status="evaluating"), name="consultation_eval_ends"),
         ]
 
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.title}"
-
     def set_grid(self, unit: GridUnit) -> None:
         self.grid = unit
         self.grid_path = unit.path
@@ -185,9 +185,11 @@ class ConsultationEvent(workflow.TimelineEvent):
         indexes = [models.Index(fields=["consultation", "at"], name="consultation_event_at")]
 
 
-class Support(models.Model):
+class Support(Described):
     """附议: one per verified household. A household is a micro-grid and a normalised address;
     `household` holds that key so the database, not a look-up first, keeps it one."""
+
+    DESCRIBE = "{0.user_id} supports {0.consultation_id}"
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="supports")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -204,11 +206,10 @@ class Support(models.Model):
         ]
         indexes = [models.Index(fields=["user", "consultation"], name="support_user")]
 
-    def __str__(self) -> str:
-        return f"{self.user_id} supports {self.consultation_id}"
 
+class Follow(Described):
+    DESCRIBE = "{0.user_id} follows {0.consultation_id}"
 
-class Follow(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="follows")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -225,18 +226,18 @@ class Follow(models.Model):
             models.Index(fields=["digest_due_at"], condition=Q(digest_due_at__isnull=False), name="follow_digest_due"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.user_id} follows {self.consultation_id}"
 
-
-class Photo(models.Model):
+class Photo(Described):
     """A photo on a topic or a post: an uploaded attachment (POST /attachments) and its WeChat
     `mediaCheckAsync` result; hidden until it passes."""
 
+    DESCRIBE = "photo {0.attachment_id} ({0.check_status})"
+
     class Check(models.TextChoices):
         PENDING = "pending", "审核中"
+        REVIEW = "review", "待人工审核"  # WeChat asks a person: hidden, in the moderation queue
         PASS = "pass", "通过"
-        RISKY = "risky", "不通过"
+        RISKY = "risky", "不通过"  # its file is deleted
 
     attachment = models.OneToOneField("appeals.AppealAttachment", on_delete=models.CASCADE, related_name="+")
     consultation = models.ForeignKey(
@@ -247,9 +248,6 @@ class Photo(models.Model):
     check_label = models.CharField(max_length=32, blank=True)
     trace_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"photo {self.attachment_id} ({self.check_status})"
 
 
 class PostStatus(models.TextChoices):
@@ -265,7 +263,9 @@ class PostStance(models.TextChoices):
     SUGGESTION = "suggestion", "建议"
 
 
-class Post(models.Model):
+class Post(Described):
+    DESCRIBE = "post {0.pk} on {0.consultation_id}"
+
     Status = PostStatus
     Stance = PostStance
 
@@ -299,9 +299,6 @@ class Post(models.Model):
             models.Index(fields=["author", "-id"], name="post_author"),
         ]
 
-    def __str__(self) -> str:
-        return f"post {self.pk} on {self.consultation_id}"
-
 
 class ReportReason(models.TextChoices):
     SPAM = "spam", "垃圾信息"
@@ -311,7 +308,9 @@ class ReportReason(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class PostReport(models.Model):
+class PostReport(Described):
+    DESCRIBE = "report {0.reason} on {0.post_id}"
+
     Reason = ReportReason
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
@@ -325,12 +324,11 @@ class PostReport(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "reporter"], name="post_report_once")]
 
-    def __str__(self) -> str:
-        return f"report {self.reason} on {self.post_id}"
 
-
-class ModerationLog(models.Model):
+class ModerationLog(Described):
     """Who did what to which text, and why (every moderation action, automatic ones too)."""
+
+    DESCRIBE = "{0.action} by {0.actor_id}"
 
     class Action(models.TextChoices):
         HIDE = "hide", "隐藏"
@@ -348,6 +346,7 @@ class ModerationLog(models.Model):
     objection = models.ForeignKey(
         "Objection", null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_logs"
     )
+    photo = models.ForeignKey(Photo, null=True, blank=True, on_delete=models.CASCADE, related_name="moderation_logs")
     action = models.CharField(max_length=12, choices=Action.choices)
     reason = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(default=timezone.now)
@@ -355,12 +354,11 @@ class ModerationLog(models.Model):
     class Meta:
         indexes = [models.Index(fields=["consultation", "at"], name="moderation_log_at")]
 
-    def __str__(self) -> str:
-        return f"{self.action} by {self.actor_id}"
 
-
-class Meeting(models.Model):
+class Meeting(Described):
     """家门口议事: a meeting of one consultation."""
+
+    DESCRIBE = "meeting {0.pk} of {0.consultation_id}"
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="meetings")
     scheduled_at = models.DateTimeField()
@@ -393,45 +391,34 @@ class Meeting(models.Model):
     class Meta:
         indexes = [models.Index(fields=["consultation", "scheduled_at"], name="meeting_consultation")]
 
-    def __str__(self) -> str:
-        return f"meeting {self.pk} of {self.consultation_id}"
 
+class MeetingMark(Described):
+    """A person's mark on a meeting, once each: registered, signed in, approved the minutes."""
 
-class MeetingRegistration(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="meeting_registration_once")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} registered for {self.meeting_id}"
-
-
-class CheckIn(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="check_ins")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="meeting_check_in_once")]
+        abstract = True
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="%(class)s_once")]
+
+
+class MeetingRegistration(MeetingMark):
+    DESCRIBE = "{0.user_id} registered for {0.meeting_id}"
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrations")
+
+
+class CheckIn(MeetingMark):
+    DESCRIBE = "{0.user_id} at {0.meeting_id}"
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="check_ins")
+
+    class Meta(MeetingMark.Meta):
         indexes = [models.Index(fields=["user", "meeting"], name="check_in_user")]
 
-    def __str__(self) -> str:
-        return f"{self.user_id} at {self.meeting_id}"
 
-
-class MinutesApproval(models.Model):
+class MinutesApproval(MeetingMark):
+    DESCRIBE = "{0.user_id} approved minutes of {0.meeting_id}"
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes_approvals")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="minutes_approval_once")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} approved minutes of {self.meeting_id}"
 
 
 class MotionStatus(models.TextChoices):
@@ -445,9 +432,11 @@ class VoteChoice(models.TextChoices):
     ABSTAIN = "abstain", "弃权"
 
 
-class Motion(models.Model):
+class Motion(Described):
     """A question put to the signed-in attendees. The counts are bumped in the vote's own
     transaction; the `MotionVote` row says only that someone voted, never what."""
+
+    DESCRIBE = "motion {0.pk} of meeting {0.meeting_id}"
 
     Status = MotionStatus
 
@@ -467,11 +456,10 @@ class Motion(models.Model):
     class Meta:
         ordering = ["pk"]
 
-    def __str__(self) -> str:
-        return f"motion {self.pk} of meeting {self.meeting_id}"
 
+class MotionVote(Described):
+    DESCRIBE = "{0.voter_id} voted on {0.motion_id}"
 
-class MotionVote(models.Model):
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="votes")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(default=timezone.now)
@@ -479,12 +467,11 @@ class MotionVote(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["motion", "voter"], name="motion_vote_once")]
 
-    def __str__(self) -> str:
-        return f"{self.voter_id} voted on {self.motion_id}"
 
-
-class Objection(models.Model):
+class Objection(Described):
     """异议 to a published resolution, within its window; staff answer each."""
+
+    DESCRIBE = "objection {0.pk} to {0.consultation_id}"
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="objections")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -503,11 +490,10 @@ class Objection(models.Model):
         ordering = ["pk"]
         indexes = [models.Index(fields=["consultation", "answered_at"], name="objection_open")]
 
-    def __str__(self) -> str:
-        return f"objection {self.pk} to {self.consultation_id}"
 
+class ProgressReport(Described):
+    DESCRIBE = "{0.percent}% of {0.consultation_id}"
 
-class ProgressReport(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="progress_reports")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     content = models.TextField(max_length=MAX_POST)
@@ -520,12 +506,11 @@ class ProgressReport(models.Model):
         ordering = ["pk"]
         constraints = [models.CheckConstraint(condition=Q(percent__lte=100), name="progress_percent_0_100")]
 
-    def __str__(self) -> str:
-        return f"{self.percent}% of {self.consultation_id}"
 
-
-class Evaluation(models.Model):
+class Evaluation(Described):
     """A participant's rating of the outcome, once per evaluation round (a reopen starts a new one)."""
+
+    DESCRIBE = "{0.user_id} rated {0.consultation_id}: {0.score}"
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="evaluations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -539,6 +524,3 @@ class Evaluation(models.Model):
             models.UniqueConstraint(fields=["consultation", "user", "round"], name="evaluation_once_per_round"),
             models.CheckConstraint(condition=Q(score__range=(1, 5)), name="evaluation_score_1_5"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} rated {self.consultation_id}: {self.score}"

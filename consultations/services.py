@@ -22,8 +22,8 @@ from appeals import services as appeal_services
 from appeals.deadlines import add_working_days
 from backend import workflow
 from backend.content_check import ContentRejected, Scene, TextVerdict, label_meaning
-from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Throttled
-from backend.messages import Msg
+from backend.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Throttled, require_reason
+from backend.messages import REQUIRED, Msg
 from grids.models import GridUnit
 from grids.roles import HANDLER_ROLES
 from grids.scope import in_reach, reach_paths
@@ -35,8 +35,8 @@ from residents.models import User
 from resources import services as resources_services
 from resources.models import Station
 
-from . import live, selectors
-from .discussion.services import held_label, held_status, log_hold, queue_photo_checks, screen_text
+from . import live, photos, selectors
+from .discussion.services import held_label, held_status, log_hold, screen_text
 from .models import (
     CONSULTATION_LEVELS,
     CheckIn,
@@ -179,21 +179,13 @@ def do_create_consultation(
     _ensure_may_raise(actor, grid)
     # Authorization first, then the content check: risky refused (400), review held.
     verdict = screen_text(actor=actor, texts={"title": title, "body": body}, scene=Scene.FORUM)
-    consultation = Consultation(
-        author=actor,
-        title=title,
-        body=body,
-        kind=kind,
-        created_at=now,
-        moderation=held_status(verdict),
-        moderation_label=held_label(verdict),
-    )
+    held = _held_values(Consultation, verdict)
+    consultation = Consultation(author=actor, title=title, body=body, kind=kind, created_at=now, **held)
     consultation.set_grid(grid)
     if kind == ConsultationKind.QUICK:
         consultation.decide_by = now + timedelta(hours=settings.CONSULTATION_QUICK_DECIDE_HOURS)
     consultation.save(force_insert=True)
-    if attachments:
-        _link_photos(consultation, actor, attachments)
+    photos.link_photos(actor=actor, ids=attachments or [], consultation=consultation)
     workflow.record(consultation, "create", actor=actor, after=consultation.status, at=now)
     _follow(consultation, [actor.pk])
     if verdict.held:
@@ -201,24 +193,6 @@ def do_create_consultation(
     else:
         _tell_staff(consultation, "consultation_raised")
     return consultation
-
-
-def _link_photos(consultation: Consultation, actor: Any, ids: list[int]) -> None:
-    """Photos uploaded through POST /attachments, now the topic's; hidden until their check passes."""
-    from appeals.models import AppealAttachment
-
-    from .models import Photo
-
-    ids = list(dict.fromkeys(ids))
-    rows = list(AppealAttachment.objects.select_for_update().filter(pk__in=ids, owner=actor, appeal__isnull=True))
-    if len(rows) != len(ids) or Photo.objects.filter(attachment_id__in=ids).exists():
-        raise InvalidInput(
-            Msg("图片无效或已被使用。", "An attachment is unknown, not yours, or already used."),
-            code="invalid_attachment",
-            fields={"attachments": ["unknown, not yours, or already used"]},
-        )
-    photos = Photo.objects.bulk_create([Photo(attachment=row, consultation=consultation) for row in rows])
-    queue_photo_checks(photo_ids=[photo.pk for photo in photos])
 
 
 # --- supports and follows ----------------------------------------------------------------
@@ -342,13 +316,13 @@ def do_review_consultation(
     workflow.check(consultation, "take_up" if consultation.status == S.COLLECTING else decision)
     if decision == "reject" and not reason.strip():
         raise InvalidInput(
-            Msg("请填写不予采纳的理由。", "Give the reason."), code="reason_required", fields={"reason": ["required"]}
+            Msg("请填写不予采纳的理由。", "Give the reason."), code="reason_required", fields={"reason": [REQUIRED]}
         )
     if decision == "convert" and to not in {"appeal", "monthly"}:
         raise InvalidInput(
             Msg("请选择转为诉求或每月一事。", "Convert to appeal or monthly."),
             code="invalid",
-            fields={"to": ["required"]},
+            fields={"to": [REQUIRED]},
         )
     _take_up(consultation, actor, now)
     if decision == "schedule":
@@ -367,13 +341,13 @@ def _merge(
 ) -> Consultation:
     if into is None:
         raise InvalidInput(
-            Msg("请选择合并到的议题。", "Name the topic to merge into."), code="invalid", fields={"into": ["required"]}
+            Msg("请选择合并到的议题。", "Name the topic to merge into."), code="invalid", fields={"into": [REQUIRED]}
         )
     if into.pk == consultation.pk:
         raise InvalidInput(
             Msg("不能合并到自身。", "A topic cannot merge into itself."),
             code="merge_into_self",
-            fields={"into": ["itself"]},
+            fields={"into": [Msg("不能合并到自身。", "itself")]},
         )
     workflow.check(consultation, "merge")
     ensure_staff(actor, into)
@@ -532,13 +506,13 @@ def do_schedule_meeting(
         raise InvalidInput(
             Msg("会议时间须晚于现在。", "The meeting must be in the future."),
             code="in_the_past",
-            fields={"scheduled_at": ["in the past"]},
+            fields={"scheduled_at": [Msg("不能早于现在。", "in the past")]},
         )
     if not place and station is None:
         raise InvalidInput(
             Msg("请填写会议地点或选择驿站。", "Name a place or a station."),
             code="place_required",
-            fields={"place": ["required"]},
+            fields={"place": [REQUIRED]},
         )
     reservation = None
     if station is not None:
@@ -633,7 +607,9 @@ def do_check_in_meeting(*, meeting: Meeting, actor: Any, code: str, now: datetim
     if not secrets.compare_digest(code.strip(), meeting.check_in_code):
         if cache.add(key, 1, settings.CONSULTATION_CHECK_IN_LOCK_SECONDS) is False:
             cache.incr(key)
-        raise InvalidInput(Msg("签到码错误。", "Wrong check-in code."), code="bad_code", fields={"code": ["wrong"]})
+        raise InvalidInput(
+            Msg("签到码错误。", "Wrong check-in code."), code="bad_code", fields={"code": [Msg("错误。", "wrong")]}
+        )
     with transaction.atomic():
         CheckIn.objects.get_or_create(meeting=meeting, user=actor, defaults={"at": now})
         _follow(meeting.consultation, [actor.pk])
@@ -751,35 +727,32 @@ def _staff_step(consultation: Consultation, actor: Any) -> Consultation:
     return consultation
 
 
+def _staff_move(
+    consultation: Consultation, action: str, *, actor: Any, now: datetime, note: str, changes: dict[str, Any]
+) -> Consultation:
+    """A staff decision that is nothing but a move: lock, staff of its reach (403), move, tell."""
+    consultation = _staff_step(consultation, actor)
+    _move(consultation, action, actor=actor, now=now, note=note, changes=changes)
+    return consultation
+
+
 @transaction.atomic
 def do_publicize_consultation(
     *, consultation: Consultation, actor: Any, resolution: str, now: datetime | None = None
 ) -> Consultation:
     """Publish the resolution (决议) with its objection window."""
     now = _now(now)
-    consultation = _staff_step(consultation, actor)
-    _move(
-        consultation,
-        "publicize",
-        actor=actor,
-        now=now,
-        note=resolution,
-        changes={
-            "resolution": resolution,
-            "publicized_at": now,
-            "objection_ends": now + timedelta(days=settings.CONSULTATION_OBJECTION_DAYS),
-        },
-    )
-    return consultation
+    window = timedelta(days=settings.CONSULTATION_OBJECTION_DAYS)
+    changes = {"resolution": resolution, "publicized_at": now, "objection_ends": now + window}
+    return _staff_move(consultation, "publicize", actor=actor, now=now, note=resolution, changes=changes)
 
 
 @transaction.atomic
 def do_fail_consensus(
     *, consultation: Consultation, actor: Any, reason: str = "", now: datetime | None = None
 ) -> Consultation:
-    consultation = _staff_step(consultation, actor)
-    _move(consultation, "fail_consensus", actor=actor, now=_now(now), note=reason)
-    return consultation
+    """The meeting reached no consensus: staff escalate or end it next."""
+    return _staff_move(consultation, "fail_consensus", actor=actor, now=_now(now), note=reason, changes={})
 
 
 @transaction.atomic
@@ -787,8 +760,8 @@ def do_escalate_consultation(
     *, consultation: Consultation, actor: Any, reason: str = "", now: datetime | None = None
 ) -> Consultation:
     """大事全网联动: the parent unit takes the topic up for review."""
-    now = _now(now)
     consultation = _staff_step(consultation, actor)
+    now = _now(now)
     workflow.check(consultation, "escalate")
     parent = GridUnit.objects.filter(pk=consultation.grid.parent_id).first()
     if parent is None or parent.level not in CONSULTATION_LEVELS:
@@ -820,10 +793,9 @@ def do_escalate_consultation(
 def do_end_consultation(
     *, consultation: Consultation, actor: Any, reason: str = "", now: datetime | None = None
 ) -> Consultation:
+    """No consensus, and it ends there."""
     now = _now(now)
-    consultation = _staff_step(consultation, actor)
-    _move(consultation, "end", actor=actor, now=now, note=reason, changes={"closed_at": now})
-    return consultation
+    return _staff_move(consultation, "end", actor=actor, now=now, note=reason, changes={"closed_at": now})
 
 
 @transaction.atomic
@@ -838,14 +810,8 @@ def do_object_consultation(
             Msg("公示期已结束，不能再提出异议。", "The objection window is closed."), code="objection_window_closed"
         )
     verdict = screen_text(actor=actor, texts={"body": body}, scene=Scene.COMMENT)
-    objection = Objection.objects.create(
-        consultation=consultation,
-        author=actor,
-        body=body,
-        created_at=now,
-        status=held_status(verdict),
-        held_label=held_label(verdict),
-    )
+    held = _held_values(Objection, verdict)
+    objection = Objection.objects.create(consultation=consultation, author=actor, body=body, created_at=now, **held)
     log_hold(consultation=consultation, verdict=verdict, objection=objection)
     _follow(consultation, [actor.pk])
     workflow.record(
@@ -966,16 +932,11 @@ def do_evaluate_consultation(
     if actor.pk not in participants:
         raise PermissionDenied(Msg("只有参与者可以评价。", "Only participants may evaluate."), code="not_participant")
     workflow.check(consultation, "close")
+    evaluation = Evaluation(consultation=consultation, user=actor, score=score, satisfied=satisfied, created_at=now)
+    evaluation.round = consultation.evaluation_round  # a reopen starts a new round: once in each
     try:
         with transaction.atomic():
-            Evaluation.objects.create(
-                consultation=consultation,
-                user=actor,
-                round=consultation.evaluation_round,
-                score=score,
-                satisfied=satisfied,
-                created_at=now,
-            )
+            evaluation.save(force_insert=True)
     except IntegrityError:
         raise Conflict(Msg("您已评价过。", "You have already evaluated."), code="already_evaluated") from None
     _settle_evaluation(consultation, now=now, participants=len(participants), final=False)
@@ -1080,8 +1041,16 @@ UNREACHABLE = "unreachable"  # the label of a text held without WeChat's verdict
 HeldText = Consultation | Objection
 
 
-def _held_fields(item: HeldText) -> tuple[str, str]:
-    return ("moderation", "moderation_label") if isinstance(item, Consultation) else ("status", "held_label")
+def _held_fields(item: HeldText | type[HeldText]) -> tuple[str, str]:
+    """The columns that keep a topic's or an objection's content check: state, label."""
+    model = item if isinstance(item, type) else type(item)
+    return ("moderation", "moderation_label") if issubclass(model, Consultation) else ("status", "held_label")
+
+
+def _held_values(model: type[HeldText], verdict: TextVerdict) -> dict[str, str]:
+    """A new topic's or objection's columns of its content check."""
+    state, label = _held_fields(model)
+    return {state: held_status(verdict), label: held_label(verdict)}
 
 
 def _is_held(item: HeldText) -> bool:
@@ -1126,35 +1095,42 @@ def _lock_text(item: HeldText) -> HeldText:
     return fresh
 
 
-def _moderated_text(item: HeldText, actor: Any) -> HeldText:
-    """Staff of its reach (403 otherwise: the caller already saw it), then a held text (409)."""
-    ensure_staff(actor, item if isinstance(item, Consultation) else item.consultation)
+def _topic_of(item: HeldText) -> Consultation:
+    return item if isinstance(item, Consultation) else item.consultation
+
+
+def _held_locked(item: HeldText) -> HeldText:
+    """The text, row-locked, still held (409 otherwise: a moderator or the re-check was first)."""
     item = _lock_text(item)
     if not _is_held(item):
         raise Conflict(Msg("该内容不在待审核状态。", "This text is not held for review."), code="not_held")
     return item
 
 
+MAX_REJECT_REASON = 200  # ModerationLog.reason's length
+
+
 @transaction.atomic
 def do_release_text(*, item: HeldText, actor: Any, now: datetime | None = None) -> HeldText:
     """Staff publish a held topic or objection."""
-    item = _moderated_text(item, actor)
+    ensure_staff(actor, _topic_of(item))
+    item = _held_locked(item)
     _settle_text(item, actor=actor, publish=True, reason="", now=_now(now))
     return item
 
 
 @transaction.atomic
 def do_reject_text(*, item: HeldText, actor: Any, reason: str, now: datetime | None = None) -> HeldText:
-    """Staff hide a held topic or objection, with the reason the author is told."""
-    ensure_staff(actor, item if isinstance(item, Consultation) else item.consultation)
-    reason = (reason or "").strip()
-    if not reason:
+    """Staff hide a held topic or objection, with the reason the author is told. Staff first
+    (403 whatever the body), then the reason (400), then the row."""
+    ensure_staff(actor, _topic_of(item))
+    reason = require_reason(reason, Msg("请说明不予通过的原因。", "A reason is required."))
+    if len(reason) > MAX_REJECT_REASON:
         raise InvalidInput(
-            Msg("请说明不予通过的原因。", "A reason is required."),
-            code="reason_required",
-            fields={"reason": ["required"]},
+            Msg(f"原因不能超过 {MAX_REJECT_REASON} 字。", f"A reason has at most {MAX_REJECT_REASON} characters."),
+            fields={"reason": [Msg(f"最多 {MAX_REJECT_REASON} 字", f"at most {MAX_REJECT_REASON} characters")]},
         )
-    item = _moderated_text(item, actor)
+    item = _held_locked(item)
     _settle_text(item, actor=actor, publish=False, reason=reason, now=_now(now))
     return item
 

@@ -63,13 +63,13 @@ def period_of(start: date | None, end: date | None) -> Period:
         raise InvalidInput(
             Msg("开始日期不能晚于结束日期。", "`from` must not be after `to`."),
             code="invalid_period",
-            fields={"from": ["after `to`"]},
+            fields={"from": [Msg("晚于 `to`。", "after `to`")]},
         )
     if (end - start).days + 1 > MAX_DAYS:
         raise InvalidInput(
             Msg("统计区间最长一年。", "The period may be a year at most."),
             code="period_too_long",
-            fields={"to": [f"more than {MAX_DAYS} days after `from`"]},
+            fields={"to": [Msg("比 `from` 晚 {n} 天以上。", "more than {n} days after `from`").format(n=MAX_DAYS)]},
         )
     return Period(start, end)
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from backend.errors import Conflict, InvalidInput
-from backend.messages import Msg
+from backend.messages import REQUIRED, TAKEN, Msg
 
 from .models import CHILD_LEVELS, Assignment, GridUnit
 from .roles import ADMIN_ROLES
@@ -18,21 +18,27 @@ from .scope import ensure_admin_of, ensure_in_reach, forget_reach
 def unit_create(*, actor: Any, parent: GridUnit | None, name: str, level: str, code: str) -> GridUnit:
     if parent is None:
         if not actor.is_superuser:
-            raise InvalidInput(Msg("请指定上级网格。", "A parent unit is required."), fields={"parent": ["required"]})
+            raise InvalidInput(Msg("请指定上级网格。", "A parent unit is required."), fields={"parent": [REQUIRED]})
     else:
         ensure_admin_of(actor, parent)
     if level not in CHILD_LEVELS[parent.level if parent else None]:
         raise InvalidInput(
             Msg("该层级不能设在此上级之下。", "This level cannot sit under that parent."),
             code="invalid_level",
-            fields={"level": [f"not allowed under {parent.level if parent else 'nothing'}"]},
+            fields={
+                "level": [
+                    Msg("不能位于 {under} 之下。", "not allowed under {under}").format(
+                        under=parent.level if parent else "nothing"
+                    )
+                ]
+            },
         )
     try:
         with transaction.atomic():
             return GridUnit.objects.create(parent=parent, name=name, level=level, code=code)
     except IntegrityError as exc:
         raise Conflict(
-            Msg("网格代码已存在。", "This unit code exists."), code="duplicate_code", fields={"code": ["taken"]}
+            Msg("网格代码已存在。", "This unit code exists."), code="duplicate_code", fields={"code": [TAKEN]}
         ) from exc
 
 

@@ -72,7 +72,9 @@ def do_receive_dispatched_case(
     grid = unit_by_code(grid_code)
     if grid is None:
         raise InvalidInput(
-            Msg("网格代码无效。", "Unknown grid code."), code="unknown_grid", fields={"grid_code": ["unknown"]}
+            Msg("网格代码无效。", "Unknown grid code."),
+            code="unknown_grid",
+            fields={"grid_code": [Msg("不存在。", "unknown")]},
         )
     try:
         with transaction.atomic():

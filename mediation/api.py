@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.idempotency import idempotent
+from backend.messages import APPLICANT_REQUIRED, Msg
 from backend.pagination import paginated_response
 from backend.views import created, filtered_page, validated
 from backend.workflow import allowed_actions
@@ -98,7 +99,7 @@ class CaseIn(serializers.Serializer):
 
     def validate_parties(self, parties: list[dict[str, Any]]) -> list[services.PartyIn]:
         if not any(p["role"] == Party.Role.APPLICANT for p in parties):
-            raise serializers.ValidationError("at least one party with role applicant")
+            raise serializers.ValidationError(APPLICANT_REQUIRED)
         return [services.PartyIn(**p) for p in parties]
 
 
@@ -218,7 +219,7 @@ class AcceptIn(serializers.Serializer):
 
     def validate_mediators(self, mediators: list[User]) -> list[User]:
         if len(mediators) > 10:
-            raise serializers.ValidationError("at most 10 mediators")
+            raise serializers.ValidationError(Msg("最多 10 名调解员。", "at most 10 mediators"))
         return mediators
 
 

@@ -91,5 +91,12 @@ def ensure_team_serves(team: MediationTeam, grid: GridUnit, field: str = "team")
     if not team.active or not team.serves(grid):
         raise InvalidInput(
             Msg("所选调解组织不负责该网格。", "This team does not serve that grid."),
-            fields={field: ["must be an active team whose unit contains the case's grid"]},
+            fields={
+                field: [
+                    Msg(
+                        "须为所在单位包含该案件网格的在用团队。",
+                        "must be an active team whose unit contains the case's grid",
+                    )
+                ]
+            },
         )

@@ -36,7 +36,7 @@ def case_accept(
     if not mediators or any(m.pk not in member_ids for m in mediators):
         raise InvalidInput(
             Msg("调解员须是该组织的成员。", "The mediators must be members of the team."),
-            fields={"mediators": ["one or more members of the team"]},
+            fields={"mediators": [Msg("须为该团队的一名或多名成员。", "one or more members of the team")]},
         )
     events.move(
         case,
@@ -154,7 +154,14 @@ def case_escalate(
     elif not (team.active and team.grid.path != current.grid.path and current.grid.path.startswith(team.grid.path)):
         raise InvalidInput(
             Msg("只能移交给上级网格的调解组织。", "Choose an active team of a unit above the current team's."),
-            fields={"team": ["must be an active team attached to an ancestor of the current team's unit"]},
+            fields={
+                "team": [
+                    Msg(
+                        "须为当前团队所在单位的上级单位中的在用团队。",
+                        "must be an active team attached to an ancestor of the current team's unit",
+                    )
+                ]
+            },
         )
     old_mediators = list(case.mediators.all())
     case.sessions.filter(recorded_at=None, cancelled_at=None).update(cancelled_at=now)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from backend import workflow
 from backend.errors import Conflict, InvalidInput, PermissionDenied
-from backend.messages import Msg
+from backend.messages import APPLICANT_REQUIRED, REQUIRED, Msg
 from grids.models import GridUnit
 from grids.roles import HANDLER_ROLES
 from grids.scope import in_reach, is_staff_side
@@ -56,9 +56,7 @@ def _where_and_how(actor: User, grid: GridUnit | None) -> tuple[GridUnit, str]:
     residence = current_residence(user=actor)
     home = residence.grid if residence and residence.status == ResidenceStatus.VERIFIED else None
     if home is None and grid is None and is_staff_side(actor):
-        raise InvalidInput(
-            Msg("请选择纠纷所在网格。", "Choose the grid of the dispute."), fields={"grid": ["required"]}
-        )
+        raise InvalidInput(Msg("请选择纠纷所在网格。", "Choose the grid of the dispute."), fields={"grid": [REQUIRED]})
     if home is None and not is_staff_side(actor):
         raise PermissionDenied(
             Msg("请先登记并核实居住地址。", "Register and verify your residence first."), code="residence_required"
@@ -76,11 +74,19 @@ def _where_and_how(actor: User, grid: GridUnit | None) -> tuple[GridUnit, str]:
 def _check_parties(parties: Sequence[PartyIn]) -> None:
     roles = {p.role for p in parties}
     if not roles <= set(Party.Role.values):
-        raise InvalidInput(fields={"parties": [f"role must be one of {', '.join(Party.Role.values)}"]})
+        raise InvalidInput(
+            fields={
+                "parties": [
+                    Msg("角色须为 {roles} 之一。", "role must be one of {roles}").format(
+                        roles=", ".join(Party.Role.values)
+                    )
+                ]
+            }
+        )
     if Party.Role.APPLICANT not in roles:
         raise InvalidInput(
             Msg("至少需要一名申请人。", "At least one applicant is required."),
-            fields={"parties": ["at least one party with role applicant"]},
+            fields={"parties": [APPLICANT_REQUIRED]},
         )
 
 
@@ -111,7 +117,13 @@ def _open(
     """Create a case in `applied` from `fields` (the Case's own columns), with its parties, its
     first timeline row and the notifications: the one way every case is opened."""
     if fields["category"] not in Category.values:
-        raise InvalidInput(fields={"category": [f"must be one of {', '.join(Category.values)}"]})
+        raise InvalidInput(
+            fields={
+                "category": [
+                    Msg("须为 {values} 之一。", "must be one of {values}").format(values=", ".join(Category.values))
+                ]
+            }
+        )
     _check_parties(parties)
     if team is not None:
         events.ensure_team_serves(team, fields["grid"])

@@ -42,16 +42,19 @@ def make_receipt(round_id: int, voter_id: int, salt: str) -> str:
     return hmac.new(key, f"{round_id}:{voter_id}:{salt}".encode(), hashlib.sha256).hexdigest()
 
 
+NOT_A_CANDIDATE = Msg("不是本轮的候选项。", "not a candidate of this round")
+
+
 def _validate_choices(info: selectors.VotingInfo, choices: list[int]) -> None:
     problem = None
     if not choices:
-        problem = "choose at least one candidate"
+        problem = Msg("请至少选择一个候选项。", "choose at least one candidate")
     elif len(choices) > info.max_choices:
-        problem = f"choose at most {info.max_choices}"
+        problem = Msg("最多选择 {n} 个。", "choose at most {n}").format(n=info.max_choices)
     elif len(set(choices)) != len(choices):
-        problem = "a candidate is chosen twice"
+        problem = Msg("同一候选项被选择了两次。", "a candidate is chosen twice")
     elif not info.candidate_ids.issuperset(choices):
-        problem = "not a candidate of this round"
+        problem = NOT_A_CANDIDATE
     if problem:
         raise InvalidInput(Msg("选择无效。", "Invalid choices."), code="invalid_choices", fields={"choices": [problem]})
 
@@ -137,5 +140,5 @@ def _refuse_ballot(round_id: int, voter: Any, now: datetime) -> None:
     raise InvalidInput(
         Msg("选择无效。", "Invalid choices."),
         code="invalid_choices",
-        fields={"choices": ["not a candidate of this round"]},
+        fields={"choices": [NOT_A_CANDIDATE]},
     )

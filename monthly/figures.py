@@ -1,5 +1,5 @@
 """The dashboard's 每月一事 figures (API.md "Dashboard") for a subtree and a period, and for each
-child unit, in four queries whatever the number of children.
+child unit, in three queries whatever the number of children.
 
 - current_round: the latest round that had opened for voting by the period's end and whose
   scope is the area or one above it (the round the area's residents vote in), else null;
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 
 from backend.opendata import OpenTable
 from backend.periods import Period, rate
@@ -22,7 +22,6 @@ from grids.figures import child_key, children_of
 from grids.models import GridUnit
 from grids.roles import STAFF_ROLES
 from grids.scope import ensure_in_reach
-from residents.models import ResidenceStatus
 from residents.selectors import verified_residents_under
 
 from .models import Ballot, ProgressReport, Round, RoundResult
@@ -50,26 +49,25 @@ def figures(*, user: Any, unit: GridUnit, period: Period) -> dict[str, Any]:
         nothing = {"current_round": None, "turnout_rate": None, "winner_progress": None}
         return {"total": nothing, "children": {c.code: dict(nothing) for c in children}}
 
-    key = child_key("voter__residences__grid_path", unit)
+    # One scan of the area's verified residences: how many per child and, of them, how many voted
+    # in each round wanted (one ballot per voter and round, one verified home per resident),
+    # instead of joining every ballot to its voter's home: the planner hashes a round's voters
+    # for a large area and looks each resident up by key for a small one.
+    voted_in = {
+        f"voted_{pk}": Count("pk", filter=Q(Exists(Ballot.objects.filter(round_id=pk, voter_id=OuterRef("user_id")))))
+        for pk in sorted(wanted)
+    }
     ballots: dict[tuple[int, str], int] = {}
+    eligible: dict[str, int] = {}
     for row in (
-        Ballot.objects.filter(
-            round_id__in=wanted,
-            voter__residences__status=ResidenceStatus.VERIFIED,
-            voter__residences__grid_path__startswith=unit.path,
-        )
-        .values("round_id", child=key)
-        .annotate(n=Count("pk"))
+        verified_residents_under(path=unit.path)
+        .values(child=child_key("grid_path", unit))
+        .annotate(n=Count("pk"), **voted_in)
         .order_by()
     ):
-        ballots[(row["round_id"], row["child"])] = row["n"]
-    eligible: dict[str, int] = {
-        row["child"]: row["n"]
-        for row in verified_residents_under(path=unit.path)
-        .values(child=child_key("grid_path", unit))
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+        eligible[row["child"]] = row["n"]
+        for pk in wanted:
+            ballots[(pk, row["child"])] = row[f"voted_{pk}"]
     progress: dict[int, int] = {}
     for report in ProgressReport.objects.filter(round_id__in=wanted).order_by("created_at", "pk"):
         progress[report.round_id] = report.percent  # the latest wins

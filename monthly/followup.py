@@ -33,7 +33,8 @@ def progress_report(
     last = round_.progress_reports.order_by("-created_at", "-pk").values_list("percent", flat=True).first()
     if last is not None and percent < last:
         raise InvalidInput(
-            Msg("进度不能倒退。", "Progress cannot go backwards."), fields={"percent": [f"at least {last}"]}
+            Msg("进度不能倒退。", "Progress cannot go backwards."),
+            fields={"percent": [Msg("不能低于 {last}。", "at least {last}").format(last=last)]},
         )
     report = ProgressReport.objects.create(round=round_, author=actor, content=content, percent=percent, created_at=now)
     if round_.status == RoundStatus.COUNTED:

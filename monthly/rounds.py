@@ -63,7 +63,7 @@ def round_create(
     if scope.level not in SCOPE_LEVELS:
         raise InvalidInput(
             Msg("每月一事的范围须为区或街道。", "A round's scope is a district or a street."),
-            fields={"scope": ["must be a district or a street"]},
+            fields={"scope": [Msg("须为区或街道。", "must be a district or a street")]},
         )
     _check_times(nomination_ends, voting_starts, voting_ends)
     try:
@@ -133,7 +133,7 @@ def candidate_add(
     if nomination is not None and nomination.round_id != round_.pk:
         raise InvalidInput(
             Msg("该提名不属于本轮。", "That nomination belongs to another round."),
-            fields={"nomination": ["not a nomination of this round"]},
+            fields={"nomination": [Msg("不是本轮的提名。", "not a nomination of this round")]},
         )
     candidate = Candidate.objects.create(
         round=round_, title=title, description=description, nomination=nomination, created_by=actor

@@ -283,13 +283,19 @@ def check_webhook(provider: str, url: str) -> None:
         raise InvalidInput(
             Msg("群机器人地址不是该平台的 Webhook 地址。", "The webhook URL is not one of this provider's."),
             code="invalid_webhook_url",
-            fields={"webhook_url": [f"host must be one of: {', '.join(sorted(allowed))}"]},
+            fields={
+                "webhook_url": [
+                    Msg("主机须为以下之一：{hosts}", "host must be one of: {hosts}").format(
+                        hosts=", ".join(sorted(allowed))
+                    )
+                ]
+            },
         )
     if parts.scheme != "https" and parts.hostname not in settings.ROBOT_WEBHOOK_EXTRA_HOSTS:
         raise InvalidInput(
             Msg("群机器人地址必须使用 HTTPS。", "The webhook URL must use HTTPS."),
             code="invalid_webhook_url",
-            fields={"webhook_url": ["https required"]},
+            fields={"webhook_url": [Msg("须使用 https。", "https required")]},
         )
 
 
@@ -301,7 +307,7 @@ def _ensure_unique_webhook(url: str, *, exclude: int | None = None) -> None:
         raise Conflict(
             Msg("该群机器人已登记。", "This robot is already registered."),
             code="duplicate_webhook",
-            fields={"webhook_url": ["already registered"]},
+            fields={"webhook_url": [Msg("已登记。", "already registered")]},
         )
 
 
@@ -383,7 +389,13 @@ def announcement_create(
     ensure_staff_of(actor, grid)
     channels = sorted(set(channels))
     if not channels or set(channels) - ALL_CHANNELS:
-        raise InvalidInput(fields={"channels": [f"choose from {sorted(ALL_CHANNELS)}"]})
+        raise InvalidInput(
+            fields={
+                "channels": [
+                    Msg("请从 {channels} 中选择。", "choose from {channels}").format(channels=sorted(ALL_CHANNELS))
+                ]
+            }
+        )
     now = now or timezone.now()
     announcement = Announcement.objects.create(grid=grid, title=title, body=body, channels=channels, author=actor)
     result = fan_out(

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from backend.messages import Msg
 from backend.throttling import ScopedThrottle
 from backend.views import created, filtered_page, validated
 from grids.models import GridUnit, Role
@@ -230,7 +231,9 @@ class UserCreateApi(APIView):
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
             if ("grid" in attrs) != ("role" in attrs):
-                raise serializers.ValidationError({"role": ["grid and role go together"]})
+                raise serializers.ValidationError(
+                    {"role": [Msg("grid 与 role 须同时提供。", "grid and role go together")]}
+                )
             return attrs
 
     @extend_schema(request=In, responses={201: UserOut})

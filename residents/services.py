@@ -18,7 +18,7 @@ from django.utils import timezone
 from backend import throttling, wechat, workflow
 from backend.errors import Conflict, InvalidInput, PermissionDenied, Throttled, UpstreamUnavailable
 from backend.http import OutboundError
-from backend.messages import Msg
+from backend.messages import TAKEN, Msg
 from backend.uniques import unique_or
 from grids.models import HOME_LEVELS, Assignment, GridUnit
 from grids.roles import ADMIN_ROLES, HANDLER_ROLES
@@ -133,7 +133,7 @@ def residence_claim(*, user: User, grid: GridUnit, address: str = "") -> Residen
         raise InvalidInput(
             Msg("请选择微网格或专属网格。", "Choose a micro-grid or a dedicated grid."),
             code="invalid",
-            fields={"grid": ["must be a micro or dedicated grid"]},
+            fields={"grid": [Msg("须为微网格或专属网格。", "must be a micro or dedicated grid")]},
         )
     pending = Conflict(
         Msg("已有一条待核实的居住信息。", "A residence claim is already pending."), code="residence_pending"
@@ -192,7 +192,7 @@ def staff_account_create(
         raise PermissionDenied()
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(
-            Msg("用户名已存在。", "This username is taken."), code="duplicate_username", fields={"username": ["taken"]}
+            Msg("用户名已存在。", "This username is taken."), code="duplicate_username", fields={"username": [TAKEN]}
         )
     user = User(username=username, name=name)
     try:

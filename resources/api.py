@@ -333,7 +333,9 @@ class TipConvertIn(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         choices = AppealCategory.values if attrs["to"] == "appeal" else CaseCategory.values
         if attrs["category"] not in choices:
-            raise serializers.ValidationError({"category": [f"one of {', '.join(choices)}"]})
+            raise serializers.ValidationError(
+                {"category": [Msg("须为 {values} 之一。", "one of {values}").format(values=", ".join(choices))]}
+            )
         attrs["parties"] = [CaseParty(**p) for p in attrs["parties"]]
         return attrs
 
@@ -454,7 +456,9 @@ def _near(raw: str | None) -> tuple[Decimal, Decimal] | None:
         lat = lng = Decimal("NaN")
     if not (lat.is_finite() and lng.is_finite() and -90 <= lat <= 90 and -180 <= lng <= 180):
         raise InvalidInput(
-            Msg("位置格式应为“纬度,经度”。", "near is lat,lng."), code="bad_near", fields={"near": ["lat,lng"]}
+            Msg("位置格式应为“纬度,经度”。", "near is lat,lng."),
+            code="bad_near",
+            fields={"near": [Msg("纬度,经度", "lat,lng")]},
         )
     return lat, lng
 

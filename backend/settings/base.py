@@ -46,6 +46,9 @@ MIDDLEWARE = [
     "backend.middleware.HostileInputMiddleware",
     "backend.middleware.BodySizeLimitMiddleware",
     "backend.middleware.SessionMiddleware",
+    # The API's messages (ours, `Msg`, and DRF's/Django's catalogues) follow Accept-Language, which
+    # the console sends with its locale: every /api/ request needs this (or translation.activate of
+    # get_language_from_request), tests/backend/test_errors.py checks it end to end.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

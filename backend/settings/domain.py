@@ -48,6 +48,8 @@ NOTIFY_INLINE_MAX = env_int("NOTIFY_INLINE_MAX", 200)
 # gets at most one digest of new posts per consultation per window (swept every minute).
 CONSULTATION_REPORTS_TO_HIDE = env_int("CONSULTATION_REPORTS_TO_HIDE", 3)
 CONSULTATION_DIGEST_WINDOW_MINUTES = env_int("CONSULTATION_DIGEST_WINDOW_MINUTES", 30)
+# Photos one topic or one post may carry (uploads through POST /attachments).
+CONSULTATION_MAX_PHOTOS = env_int("CONSULTATION_MAX_PHOTOS", 9)
 # 每月一事: counter rows per candidate (spreads concurrent ballots over rows; more rows, less
 # waiting on one hot row, a slightly longer sum), and how long a web process trusts a voting
 # round's candidate list (candidates cannot change while voting; the window is checked in SQL).

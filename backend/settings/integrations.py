@@ -54,6 +54,9 @@ CONTENT_CHECK_TIMEOUT_SECONDS = float(env_str("CONTENT_CHECK_TIMEOUT_SECONDS", "
 # The token of the mini-program's message push (消息推送) configuration: WeChat signs each push
 # (mediaCheckAsync verdicts) with sha1 of the sorted token, timestamp and nonce.
 WECHAT_PUSH_TOKEN = env_str("WECHAT_PUSH_TOKEN", "")
+# A signed push is accepted this long after its `timestamp` (and its nonce remembered this
+# long, so a captured push cannot be replayed within it nor after it).
+WECHAT_PUSH_MAX_AGE_SECONDS = env_int("WECHAT_PUSH_MAX_AGE_SECONDS", 300)
 # The public https origin WeChat fetches stored photos from for mediaCheckAsync
 # (e.g. https://yd.example.cn); empty: photo URLs are sent as stored (a CDN's absolute URLs).
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "").rstrip("/")

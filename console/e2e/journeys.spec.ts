@@ -192,7 +192,10 @@ test("a resident's token cannot open the console's staff pages", async ({ page }
 
 test('the console works at 1366×768 and on a 390×844 phone, in both languages', async ({ page }, info) => {
   await signIn(page, 'demo_admin')
+  // The API answers in the console's language: it asks in it (the browser's own is zh-CN).
+  const listAsked = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/appeals')
   await page.locator('[data-section="appeals"]').first().click()
+  expect((await listAsked).headers()['accept-language']).toBe('zh-Hans')
   await expect(page.locator('.appeals-table .el-table__row').first()).toBeVisible()
   await shot(page, info, 'appeals-1366')
   await page.setViewportSize({ width: 390, height: 844 })
@@ -207,6 +210,9 @@ test('the console works at 1366×768 and on a 390×844 phone, in both languages'
   await pickOption(page, 'English')
   await expect(page.locator('h1')).toContainText('Mediation')
   await shot(page, info, 'mediation-390-en')
+  const englishAsked = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/mediation/cases')
+  await page.reload()
+  expect((await englishAsked).headers()['accept-language']).toBe('en')
 })
 
 test("the dashboard shows the API's figures, drills down to a child and back up", async ({ page, request }, info) => {
@@ -274,6 +280,9 @@ test('a grid worker convenes a meeting on a topic in review, shows its code and 
   const worker = await apiToken(request, 'demo_grid_worker')
   expect((await apiCall(request, worker, 'POST', `/api/v1/consultations/${topicId}/take-up`)).status).toBe(200)
 
+  // Motion counts come over the WebSocket while the meeting panel is open.
+  const pushed: { type: string; payload: { id?: number; for?: number } }[] = []
+  page.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => pushed.push(JSON.parse(String(payload)))))
   await signIn(page, 'demo_grid_worker')
   await page.locator('[data-section="consultations"]').first().click()
   await expect(page.locator('.topics')).toContainText('快递柜占用消防通道')
@@ -309,8 +318,9 @@ test('a grid worker convenes a meeting on a topic in review, shows its code and 
   await expect(page.locator('.motions .count-for')).toHaveText('0')
   const motion = ((await apiCall(request, resident, 'GET', `/api/v1/meetings/${meetingId}`)).body.motions as { id: number }[])[0]
   expect((await apiCall(request, resident, 'POST', `/api/v1/motions/${motion.id}/vote`, { choice: 'for' })).status).toBe(200)
-  await page.locator('[data-action="refresh"]').click()
+  // No refresh: the vote's count arrives by push (motion_updated on consultations.meeting.<id>).
   await expect(page.locator('.motions .count-for')).toHaveText('1')
+  expect(pushed).toContainEqual(expect.objectContaining({ type: 'motion_updated', payload: expect.objectContaining({ id: motion.id, for: 1 }) }))
   await expect(page.locator('.motions .count-against')).toHaveText('0')
   await page.locator('[data-action="close-motion"]').click()
   await expect(page.locator('.motions')).toContainText('通过')

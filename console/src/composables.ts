@@ -1,4 +1,4 @@
-import { ref, shallowRef, type Ref } from 'vue'
+import { ref, shallowRef, watch, type Ref, type WatchSource } from 'vue'
 import { ApiError, asApiError } from './api/errors'
 import { cursorOf } from './api/client'
 import { i18n } from './i18n'
@@ -9,8 +9,12 @@ export interface Page<T> {
   results: T[]
 }
 
-/** A list paginated by the API's cursors: load(), next(), previous(), with its error. */
-export function useCursorList<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>) {
+/** A list paginated by the API's cursors: load(), next(), previous(), with its error. With
+ * `reloadOn` (a page's filters), it loads at once and again from the first page on each change. */
+export function useCursorList<T>(
+  fetchPage: (cursor: string | undefined) => Promise<Page<T>>,
+  { reloadOn }: { reloadOn?: WatchSource | WatchSource[] | object } = {},
+) {
   const items = shallowRef<T[]>([]) as Ref<T[]>
   const next = ref<string | undefined>()
   const previous = ref<string | undefined>()
@@ -38,12 +42,27 @@ export function useCursorList<T>(fetchPage: (cursor: string | undefined) => Prom
     }
   }
 
+  if (reloadOn) watch(reloadOn as WatchSource, () => load(), { immediate: true })
+
   return {
     items, next, previous, loading, error, load,
     reload: () => load(current),
     goNext: () => next.value && load(next.value),
     goPrevious: () => previous.value && load(previous.value),
   }
+}
+
+export type CursorList<T> = ReturnType<typeof useCursorList<T>>
+
+/** The one object a detail page shows: load() (re)reads it; a refusal (a 404 too) is the page's
+ * error, and the object is gone. */
+export function useDetail<T>(fetchOne: () => Promise<T>) {
+  const item = ref<T | null>(null) as Ref<T | null>
+  const loader = useAction()
+  async function load() {
+    item.value = (await loader.run(fetchOne)) ?? null
+  }
+  return { item, error: loader.error, load }
 }
 
 /** Run one API action, keeping its error for the form (fields) or the page (message). */

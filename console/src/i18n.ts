@@ -1,8 +1,11 @@
 import { createI18n } from 'vue-i18n'
-import zh from './locales/zh'
-import en from './locales/en'
+// The catalogues are data (JSON); the type below keeps English key for key with Chinese.
+import zh from './locales/zh-Hans.json'
+import enMessages from './locales/en.json'
 
 export type Lang = 'zh-Hans' | 'en'
+type Messages = typeof zh
+const en: Messages = enMessages
 
 const saved = (typeof localStorage !== 'undefined' && localStorage.getItem('yd.lang')) as Lang | null
 

@@ -2,11 +2,11 @@ import { createApp } from 'vue'
 import App from './App.vue'
 import { router } from './router'
 import { i18n } from './i18n'
-import { setApiLanguage, setSignedOutHandler } from './api/client'
+import { setSignedOutHandler } from './api/client'
 import { auth } from './auth'
 import './style.css'
 
-setApiLanguage(i18n.global.locale.value)
+document.documentElement.lang = i18n.global.locale.value
 setSignedOutHandler(() => {
   auth.user = null
   if (router.currentRoute.value.name !== 'login') {

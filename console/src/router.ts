@@ -38,7 +38,16 @@ export const router = createRouter({ history: createWebHistory('/console/'), rou
 
 router.beforeEach(async (to) => {
   if (to.meta.public) return true
-  if (!auth.loaded || !auth.user) await loadMe()
+  if (!auth.loaded || !auth.user) {
+    // A cold start: fetch the page's chunks while /me answers, rather than after this guard (the
+    // router asks for them once the guards pass; the browser then has them). Every component
+    // here is a lazy import, so a function in `components` is the import.
+    for (const record of to.matched) {
+      const lazy = record.components?.default
+      if (typeof lazy === 'function') (lazy as () => Promise<unknown>)().catch(() => undefined)
+    }
+    await loadMe()
+  }
   if (!auth.user) return { name: 'login', query: { next: to.fullPath } }
   // A resident's token opens nothing here: the console is for the staff side only.
   if (!isStaffSide()) return { name: 'forbidden' }

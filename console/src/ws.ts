@@ -53,6 +53,12 @@ export class LiveSocket {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ action: 'subscribe', topic }))
   }
 
+  /** Stop a topic's pushes (the server leaves its group) and forget it for reconnects. */
+  unsubscribe(topic: string) {
+    this.topics.delete(topic)
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ action: 'unsubscribe', topic }))
+  }
+
   close() {
     this.closed = true
     this.socket?.close()

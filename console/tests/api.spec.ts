@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { cursorOf, makeAuthFetch, unwrap } from '../src/api/client'
 import { ApiError, toApiError } from '../src/api/errors'
 import { tokens } from '../src/api/tokens'
+import { i18n } from '../src/i18n'
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } })
@@ -20,6 +21,29 @@ describe('the API wrapper', () => {
     await fetcher('http://x/api/v1/me')
     expect(seen[0].headers.get('Authorization')).toBe('Bearer A1')
     expect(seen[0].headers.get('Accept-Language')).toBe('zh-Hans')
+  })
+
+  it('asks for the current locale, a switch included, on calls and on the token refresh', async () => {
+    tokens.set('old', 'R1')
+    const languages: string[] = []
+    const fetcher = makeAuthFetch(async (input) => {
+      const req = input as Request
+      languages.push(`${new URL(req.url).pathname} ${req.headers.get('Accept-Language')}`)
+      if (req.url.endsWith('/auth/refresh')) return json(200, { access: 'new' })
+      return req.headers.get('Authorization') === 'Bearer new' ? json(200, {}) : json(401, { error: { code: 'token_not_valid', message: 'x' } })
+    })
+    try {
+      i18n.global.locale.value = 'en'
+      await fetcher('http://x/api/v1/me')
+      i18n.global.locale.value = 'zh-Hans'
+      await fetcher('http://x/api/v1/me')
+    } finally {
+      i18n.global.locale.value = 'zh-Hans'
+    }
+    expect(languages).toEqual([
+      '/api/v1/me en', '/api/v1/auth/refresh en', '/api/v1/me en',
+      '/api/v1/me zh-Hans',
+    ])
   })
 
   it('refreshes an expired access token once and retries the call with its body', async () => {

@@ -6,7 +6,7 @@ import FormDialog from '../src/components/FormDialog.vue'
 import CursorPager from '../src/components/CursorPager.vue'
 import { ApiError } from '../src/api/errors'
 import { i18n } from '../src/i18n'
-import { deadlineState } from '../src/composables'
+import { deadlineState, useCursorList } from '../src/composables'
 
 const plugins = [i18n, ElementPlus]
 
@@ -47,13 +47,21 @@ describe('FormDialog', () => {
 })
 
 describe('CursorPager', () => {
-  it('offers only the directions the API gave a cursor for', async () => {
-    const wrapper = mount(CursorPager, { props: { next: 'abc' }, global: { plugins } })
+  it('offers only the directions the API gave a cursor for, and follows them', async () => {
+    const asked: (string | undefined)[] = []
+    const list = useCursorList<{ id: number }>(async (cursor) => {
+      asked.push(cursor)
+      return { next: cursor ? null : 'http://x/api/v1/appeals?cursor=abc', previous: null, results: [] }
+    })
+    await list.load()
+    const wrapper = mount(CursorPager, { props: { list }, global: { plugins } })
     const [previous, next] = wrapper.findAll('button')
     expect(previous.attributes('disabled')).toBeDefined()
     expect(next.attributes('disabled')).toBeUndefined()
     await next.trigger('click')
-    expect(wrapper.emitted('next')).toHaveLength(1)
+    await flushPromises()
+    expect(asked).toEqual([undefined, 'abc'])
+    expect(next.attributes('disabled')).toBeDefined()
   })
 })
 

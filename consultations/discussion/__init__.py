@@ -9,11 +9,10 @@ its WebSocket topic and its handler of photo verdicts, and loads its Celery task
 
 def ready() -> None:
     from backend.content_check import on_media_result
-    from notifications.realtime import register_topic
 
+    from ..photos import do_record_photo_verdict
     from . import notifications, tasks  # noqa: F401  (templates; Celery tasks by name)
-    from .realtime import TOPIC, may_follow_thread
-    from .services import record_photo_verdict
+    from .realtime import THREADS
 
-    register_topic(TOPIC, may_follow_thread)
-    on_media_result(record_photo_verdict)
+    THREADS.register()
+    on_media_result(do_record_photo_verdict)

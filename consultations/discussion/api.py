@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +19,9 @@ from grids.models import GridUnit
 from grids.roles import HANDLER_ROLES
 from grids.scope import reach_paths
 
+from .. import photos
+from ..api import _moderation_schema as moderation_schema
+from ..permissions import ensure_staff
 from ..selectors import consultation_get, ensure_visible
 from . import selectors, services
 from .serializers import (
@@ -28,6 +31,7 @@ from .serializers import (
     PostOut,
     QueueCountsOut,
     QueuedPostOut,
+    QueuePhotoOut,
     QueueTextOut,
     ReportIn,
 )
@@ -41,7 +45,7 @@ def _valid(serializer_class: type[serializers.Serializer], request: Request) -> 
 
 def post_answer(request: Request, post: Any, *, moderator: bool = False, code: int = status.HTTP_200_OK) -> Response:
     out = ModeratedPostOut if moderator else PostOut
-    context = {"viewer_id": request.user.pk}
+    context = {"viewer_id": request.user.pk, "request": request}
     if moderator:
         context["reasons"] = {post.pk: services.report_reasons(post)}
     return Response(out(post, context=context).data, status=code)
@@ -60,9 +64,8 @@ class PostListApi(APIView):
     def get(self, request: Request, consultation_id: int) -> Response:
         ensure_visible(user=request.user, consultation_id=consultation_id)
         rows = selectors.thread(user=request.user, consultation_id=consultation_id)
-        return paginated_response(
-            request, self, rows, PostOut, context={"viewer_id": request.user.pk}, ordering="thread_key"
-        )
+        context = {"viewer_id": request.user.pk, "request": request}
+        return paginated_response(request, self, rows, PostOut, context=context, ordering="thread_key")
 
     @extend_schema(operation_id="consultation_posts_create", request=PostIn, responses={201: PostOut})
     def post(self, request: Request, consultation_id: int) -> Response:
@@ -75,6 +78,7 @@ class PostListApi(APIView):
             body=data["body"],
             reply_to=data.get("reply_to"),
             stance=data.get("stance") or "",
+            attachments=data.get("attachments") or [],
         )
         return post_answer(request, post, code=status.HTTP_201_CREATED)
 
@@ -121,11 +125,22 @@ class ModerationQueueApi(APIView):
                 "counts": QueueCountsOut(),
                 "next": serializers.URLField(allow_null=True),
                 "previous": serializers.URLField(allow_null=True),
-                "results": QueuedPostOut(many=True),
+                # One kind a page (the `kind` parameter), told apart by each row's `kind`.
+                "results": PolymorphicProxySerializer(
+                    component_name="ModerationQueueRow",
+                    serializers={
+                        "post": QueuedPostOut,
+                        "objection": QueueTextOut,
+                        "consultation": QueueTextOut,
+                        "photo": QueuePhotoOut,
+                    },
+                    resource_type_field_name="kind",
+                    many=True,
+                ),
             },
         ),
-        description="Held and reported posts of the caller's reach (kind=post), or held objections or topics, "
-        "newest first, with the counts of every kind.",
+        description="Held and reported posts of the caller's reach (kind=post), or held objections, topics or "
+        "photos, newest first, with the counts of every kind.",
     )
     def get(self, request: Request) -> Response:
         if not reach_paths(request.user, HANDLER_ROLES):
@@ -135,13 +150,46 @@ class ModerationQueueApi(APIView):
         kind = query.get("kind") or "post"
         if kind == "post":
             rows = selectors.queue_posts(paths=paths)
-            response = paginated_response(request, self, rows, QueuedPostOut, context={"viewer_id": request.user.pk})
+            context = {"viewer_id": request.user.pk, "request": request}
+            response = paginated_response(request, self, rows, QueuedPostOut, context=context)
         elif kind == "objection":
             response = paginated_response(request, self, selectors.queue_objections(paths=paths), QueueTextOut)
+        elif kind == "photo":
+            rows = photos.queue_photos(paths=paths)
+            response = paginated_response(request, self, rows, QueuePhotoOut, context={"request": request})
         else:
             response = paginated_response(request, self, selectors.queue_consultations(paths=paths), QueueTextOut)
         response.data["counts"] = selectors.queue_counts(paths=paths)
         return response
+
+
+class PhotoOutcomeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    check_status = serializers.CharField()
+
+
+class PhotoReleaseApi(APIView):
+    """404 out of sight, 403 not staff, 400 no reason (hide), 409 not awaiting review."""
+
+    hide = False
+
+    @moderation_schema("photo", "release", PhotoOutcomeOut)
+    def post(self, request: Request, photo_id: int) -> Response:
+        photo = photos.photo_get(user=request.user, photo_id=photo_id)
+        if self.hide:
+            ensure_staff(request.user, photos.consultation_of(photo))  # 403 before the body's 400
+            photo = photos.do_reject_photo(photo=photo, actor=request.user, reason=_valid(HideIn, request)["reason"])
+        else:
+            photo = photos.do_release_photo(photo=photo, actor=request.user)
+        return Response(PhotoOutcomeOut({"id": photo.pk, "check_status": photo.check_status}).data)
+
+
+class PhotoHideApi(PhotoReleaseApi):
+    hide = True
+
+    @moderation_schema("photo", "hide", PhotoOutcomeOut)
+    def post(self, request: Request, photo_id: int) -> Response:
+        return super().post(request, photo_id)
 
 
 class QueueQuery(serializers.Serializer):

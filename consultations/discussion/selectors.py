@@ -19,6 +19,7 @@ from grids.roles import HANDLER_ROLES
 from grids.scope import in_reach, path_q, reach_paths
 
 from ..models import Consultation, Objection, Post, PostReport, PostStatus
+from ..photos import queue_photos
 from ..selectors import consultations_visible_to
 
 KEY_WIDTH = 12  # digits of one id in a thread key: 10^12 posts
@@ -82,7 +83,7 @@ def post_get(*, user: Any, post_id: int) -> Post:
 
 # --- the moderation queue ----------------------------------------------------------------
 
-QUEUE_KINDS = ("post", "objection", "consultation")
+QUEUE_KINDS = ("post", "objection", "consultation", "photo")
 
 
 def moderation_paths(*, user: Any, grid: GridUnit | None = None) -> list[str]:
@@ -123,7 +124,8 @@ def queue_consultations(*, paths: list[str]) -> QuerySet[Consultation]:
 
 def queue_counts(*, paths: list[str]) -> dict[str, int]:
     """The queue's sizes: held posts, reported posts (still shown), posts hidden by their reports
-    awaiting review, held objections and held topics. Three queries however large the queue."""
+    awaiting review, held objections, held topics and photos awaiting review. Four queries however
+    large the queue."""
     posts = queue_posts(paths=paths).aggregate(
         held=Count("pk", filter=Q(status=PostStatus.HELD)),
         reported=Count("pk", filter=Q(status=PostStatus.VISIBLE, report_count__gt=0)),
@@ -135,6 +137,7 @@ def queue_counts(*, paths: list[str]) -> dict[str, int]:
         "posts_hidden_pending": posts["hidden_pending"],
         "objections_held": queue_objections(paths=paths).count(),
         "consultations_held": queue_consultations(paths=paths).count(),
+        "photos_held": queue_photos(paths=paths).count(),
     }
 
 

@@ -7,7 +7,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import MAX_POST, Consultation, Post, PostStance, PostStatus, ReportReason
+from ..models import MAX_POST, Consultation, Photo, Post, PostStance, PostStatus, ReportReason
+from ..photos import consultation_of, passed_photos_of_posts, photo_out
+from ..serializers import ActorOut
 from .selectors import THREAD_COLUMNS
 
 ANONYMOUS = "居民"
@@ -18,11 +20,7 @@ def nickname(user: Any) -> str:
     return user.nickname or user.name or ANONYMOUS
 
 
-class PostAuthorOut(serializers.Serializer):
-    """A nickname and an id: nothing personal in a thread."""
-
-    id = serializers.IntegerField()
-    nickname = serializers.CharField()
+PostAuthorOut = ActorOut  # a nickname and an id: nothing personal in a thread
 
 
 _DATETIME = serializers.DateTimeField()
@@ -40,6 +38,34 @@ def thread_row(post: Post) -> dict[str, Any]:
     return row
 
 
+class PhotoOut(serializers.Serializer):
+    """A photo that passed its check: the URL is signed and works for a short while."""
+
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+
+    def to_representation(self, photo: Photo) -> dict[str, Any]:
+        return photo_out(photo, request=self.context.get("request"))
+
+
+def attachments_field() -> serializers.ListField:
+    """Ids of the caller's own unused uploads (POST /attachments); the service counts them
+    against CONSULTATION_MAX_PHOTOS (400 too_many_attachments), the bound here only stops abuse."""
+    return serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=100
+    )
+
+
+class PostList(serializers.ListSerializer):
+    """A page of posts with their passed photos, loaded in one query."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        rows = list(data)
+        ids = [row["id"] if isinstance(row, dict) else row.pk for row in rows]
+        self.child.context["photos"] = passed_photos_of_posts(ids)
+        return super().to_representation(rows)
+
+
 class PostOut(serializers.ModelSerializer):
     """A post; a hidden one is a placeholder (no author, body or stance) that keeps its place so
     that its replies keep theirs. `held`: the content check holds it (only its author sees it)."""
@@ -54,9 +80,11 @@ class PostOut(serializers.ModelSerializer):
     hidden = serializers.BooleanField(read_only=True)
     held = serializers.BooleanField(read_only=True)
     mine = serializers.BooleanField(read_only=True)
+    photos = PhotoOut(many=True, read_only=True, help_text="passed photos only; none on a hidden post")
 
     class Meta:
         model = Post
+        list_serializer_class = PostList
         fields = [
             "id",
             "consultation",
@@ -71,6 +99,7 @@ class PostOut(serializers.ModelSerializer):
             "hidden_at",
             "held",
             "mine",
+            "photos",
             "created_at",
         ]
 
@@ -103,14 +132,23 @@ class PostOut(serializers.ModelSerializer):
             "hidden_at": render_datetime(row["hidden_at"]),
             "held": row["status"] == PostStatus.HELD,
             "mine": row["author_id"] == self.context.get("viewer_id"),
+            "photos": [] if hidden else self._photos(row["id"]),
             "created_at": render_datetime(row["created_at"]),
         }
+
+    def _photos(self, post_id: int) -> list[dict[str, Any]]:
+        # A page's photos were loaded by PostList; a single post (an answer, a live push) asks.
+        found = self.context.get("photos")
+        rows = found.get(post_id, []) if found is not None else passed_photos_of_posts([post_id]).get(post_id, [])
+        request = self.context.get("request")
+        return [photo_out(photo, request=request) for photo in rows]
 
 
 class PostIn(serializers.Serializer):
     body = serializers.CharField(max_length=MAX_POST, trim_whitespace=True, allow_blank=False)
     reply_to = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     stance = serializers.ChoiceField(choices=PostStance.choices, required=False, allow_blank=True)
+    attachments = attachments_field()
 
 
 class ReportIn(serializers.Serializer):
@@ -156,7 +194,7 @@ class ModeratedPostOut(PostOut):
         }
 
 
-class QueuedPostList(serializers.ListSerializer):
+class QueuedPostList(PostList):
     """A page of queued posts with their open report reasons, counted in one query."""
 
     def to_representation(self, data: Any) -> list[dict[str, Any]]:
@@ -168,14 +206,22 @@ class QueuedPostList(serializers.ListSerializer):
 
 
 class QueuedPostOut(ModeratedPostOut):
+    """A post in the queue; `kind` tells it from the held texts (QueueTextOut) of other pages."""
+
+    kind = serializers.ChoiceField(choices=[("post", "post")], read_only=True)
+
     class Meta(ModeratedPostOut.Meta):
+        fields = ["kind", *ModeratedPostOut.Meta.fields]
         list_serializer_class = QueuedPostList
+
+    def to_representation(self, post: Post) -> dict[str, Any]:
+        return {"kind": "post", **super().to_representation(post)}
 
 
 class QueueTextOut(serializers.Serializer):
     """A held objection or topic in the queue, in one shape."""
 
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=[("objection", "objection"), ("consultation", "consultation")])
     id = serializers.IntegerField()
     consultation = serializers.IntegerField()
     consultation_title = serializers.CharField()
@@ -201,9 +247,37 @@ class QueueTextOut(serializers.Serializer):
         )
 
 
+class QueuePhotoOut(QueueTextOut):
+    """A photo WeChat asked a person to look at, in the queue's shape with its post (if any)
+    and a signed URL instead of a text."""
+
+    text = None  # type: ignore[assignment]
+    post = serializers.IntegerField(allow_null=True)
+    url = serializers.URLField()
+
+    def to_representation(self, photo: Photo) -> dict[str, Any]:
+        consultation = consultation_of(photo)
+        owner = photo.attachment.owner
+        return serializers.Serializer.to_representation(
+            self,
+            {
+                "kind": "photo",
+                "id": photo.pk,
+                "consultation": consultation.pk,
+                "consultation_title": consultation.title,
+                "post": photo.post_id,
+                "url": photo_out(photo, request=self.context.get("request"))["url"],
+                "held_label": photo.check_label,
+                "author": {"id": owner.pk, "nickname": nickname(owner)},
+                "created_at": photo.created_at,
+            },
+        )
+
+
 class QueueCountsOut(serializers.Serializer):
     posts_held = serializers.IntegerField()
     posts_reported = serializers.IntegerField()
     posts_hidden_pending = serializers.IntegerField()
     objections_held = serializers.IntegerField()
     consultations_held = serializers.IntegerField()
+    photos_held = serializers.IntegerField()

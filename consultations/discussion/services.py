@@ -1,7 +1,7 @@
-"""Every write of the discussion: posts, reports, hide and unhide, photo verdicts, digests; and
-the content check the core's services call for topics and objections.
+"""Every write of the discussion: posts (with photos, consultations/photos.py), reports, hide
+and unhide, digests; and the content check the core's services call for topics and objections.
 
-For the core (topics, scene 3; objections, scene 2; photos: `queue_photo_checks(photo_ids=...)`):
+For the core (topics, scene 3; objections, scene 2):
 
     verdict = screen_text(actor=actor, texts={"title": title, "body": body}, scene=Scene.FORUM)
     ...  # ContentRejected (400 content_rejected) has already refused a risky text
@@ -13,7 +13,7 @@ For the core (topics, scene 3; objections, scene 2; photos: `queue_photo_checks(
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,20 +23,12 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from backend import workflow
-from backend.content_check import (
-    MEDIA_PASSED,
-    ContentRejected,
-    Scene,
-    TextVerdict,
-    check_texts,
-    label_meaning,
-    media_status,
-    request_media_check,
-)
-from backend.errors import Conflict, InvalidInput, PermissionDenied
+from backend.content_check import ContentRejected, Scene, TextVerdict, check_texts, label_meaning
+from backend.errors import Conflict, InvalidInput, PermissionDenied, require_reason
 from backend.messages import Msg
 from notifications.services import notify
 
+from .. import photos
 from ..models import (
     DISCUSSION_STATUSES,
     MAX_POST,
@@ -45,7 +37,6 @@ from ..models import (
     Follow,
     ModerationLog,
     Objection,
-    Photo,
     Post,
     PostReport,
     PostStatus,
@@ -117,13 +108,13 @@ def _parent(consultation: Consultation, actor: Any, reply_to: int | None) -> Pos
         raise InvalidInput(
             Msg("所回复的发言不存在或不可回复。", "The post replied to is unknown or cannot be replied to."),
             code="invalid_reply_to",
-            fields={"reply_to": ["unknown, hidden or held"]},
+            fields={"reply_to": [Msg("不存在、已隐藏或待审核。", "unknown, hidden or held")]},
         )
     if parent.depth >= MAX_REPLY_DEPTH:
         raise InvalidInput(
             Msg(f"回复最多嵌套 {MAX_REPLY_DEPTH} 层。", f"Replies nest at most {MAX_REPLY_DEPTH} deep."),
             code="reply_too_deep",
-            fields={"reply_to": [f"at most {MAX_REPLY_DEPTH} levels of replies"]},
+            fields={"reply_to": [Msg("最多 {n} 层回复。", "at most {n} levels of replies").format(n=MAX_REPLY_DEPTH)]},
         )
     return parent
 
@@ -132,13 +123,15 @@ def _clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
         raise InvalidInput(
-            Msg("发言内容不能为空。", "The post is empty."), code="empty_text", fields={"body": ["empty"]}
+            Msg("发言内容不能为空。", "The post is empty."),
+            code="empty_text",
+            fields={"body": [Msg("不能为空。", "empty")]},
         )
     if len(body) > MAX_POST:
         raise InvalidInput(
             Msg(f"发言不能超过 {MAX_POST} 字。", f"A post has at most {MAX_POST} characters."),
             code="text_too_long",
-            fields={"body": [f"at most {MAX_POST} characters"]},
+            fields={"body": [Msg("最多 {n} 个字符。", "at most {n} characters").format(n=MAX_POST)]},
         )
     return body
 
@@ -161,15 +154,18 @@ def do_create_post(
     body: str,
     reply_to: int | None = None,
     stance: str = "",
+    attachments: Sequence[int] = (),
     now: datetime | None = None,
 ) -> Post:
-    """A post or a reply: authorization, then input, then the content check (a risky text is
-    refused and nothing is stored; a held one is stored for its author and the queue)."""
+    """A post or a reply: authorization, then input (the photos claimed), then the content
+    check (a risky text is refused and nothing is stored; a held one is stored for its author
+    and the queue). Photos stay hidden until their own check passes."""
     now = now or timezone.now()
     ensure_may_post(actor, consultation)
     body = _clean_body(body)
     _ensure_open(consultation)
     parent = _parent(consultation, actor, reply_to)
+    uploads = photos.claim_photos(actor=actor, ids=attachments)
     verdict = screen_text(actor=actor, texts={"body": body}, scene=Scene.COMMENT)
     post = Post.objects.create(
         consultation=consultation,
@@ -184,6 +180,7 @@ def do_create_post(
     )
     post.thread_key = thread_key(parent, post.pk)
     Post.objects.filter(pk=post.pk).update(thread_key=post.thread_key)
+    photos.attach_photos(uploads, post=post)
     follow(consultation, [actor.pk])
     if verdict.held:
         log_hold(consultation=consultation, verdict=verdict, post=post)
@@ -353,11 +350,7 @@ def ensure_moderator(actor: Any, post: Post) -> None:
 def do_hide_post(*, post: Post, actor: Any, reason: str, now: datetime | None = None) -> Post:
     now = now or timezone.now()
     ensure_moderator(actor, post)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(
-            Msg("请说明隐藏原因。", "A reason is required."), code="reason_required", fields={"reason": ["required"]}
-        )
+    reason = require_reason(reason, Msg("请说明隐藏原因。", "A reason is required."))
     post = _lock_post(post)
     if post.status == PostStatus.HIDDEN and post.hidden_by_id is not None:
         raise Conflict(Msg("该发言已被隐藏。", "This post is already hidden."), code="already_hidden")
@@ -467,50 +460,6 @@ def _apply(post: Post, changes: dict[str, Any]) -> None:
     Post.objects.filter(pk=post.pk).update(**changes)
     for name, value in changes.items():
         setattr(post, name, value)
-
-
-# --- photos ------------------------------------------------------------------------------
-
-
-def photo_url(photo: Photo) -> str:
-    url = photo.attachment.file.url
-    return url if url.startswith("http") else f"{settings.PUBLIC_BASE_URL}{url}"
-
-
-def queue_photo_checks(*, photo_ids: Iterable[int]) -> None:
-    """For the core's services once they linked photos: ask for their checks after commit, off
-    the request (a task); the periodic task asks again for any the broker or WeChat missed."""
-    from .tasks import request_pending_photo_checks
-
-    ids = list(photo_ids)
-    if ids:
-        transaction.on_commit(lambda: request_pending_photo_checks.delay(ids), robust=True)
-
-
-def request_photo_checks(*, photo_ids: Iterable[int]) -> int:
-    """Ask WeChat to check each pending photo not yet asked (outside any transaction: an outside
-    call). Returns how many now have a trace_id or passed."""
-    asked = 0
-    rows = Photo.objects.filter(pk__in=list(photo_ids), check_status=Photo.Check.PENDING, trace_id__isnull=True)
-    for photo in rows.select_related("attachment__owner"):
-        request = request_media_check(
-            media_url=photo_url(photo),
-            openid=photo.attachment.owner.openid or "",
-            scene=Scene.FORUM if photo.consultation_id else Scene.COMMENT,
-        )
-        if request.status == MEDIA_PASSED:
-            Photo.objects.filter(pk=photo.pk).update(check_status=Photo.Check.PASS)
-            asked += 1
-        elif request.trace_id:
-            Photo.objects.filter(pk=photo.pk, trace_id__isnull=True).update(trace_id=request.trace_id)
-            asked += 1
-    return asked
-
-
-def record_photo_verdict(trace_id: str, suggest: str, label: int) -> int:
-    """The handler of pushed mediaCheckAsync verdicts (backend.wechat_push): idempotent."""
-    status = media_status(suggest)  # the same words as Photo.Check
-    return Photo.objects.filter(trace_id=trace_id).update(check_status=status, check_label=str(label or ""))
 
 
 def report_reasons(post: Post) -> dict[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from .. import photos
 from ..models import Photo
 from . import services
 
@@ -23,4 +24,4 @@ def request_pending_photo_checks(photo_ids: list[int] | None = None) -> int:
                 :500
             ]
         )
-    return services.request_photo_checks(photo_ids=photo_ids)
+    return photos.request_photo_checks(photo_ids=photo_ids)

@@ -2,12 +2,16 @@
 
 from django.urls import path
 
+from backend.paths import on
+
 from . import api
 
 urlpatterns = [
-    path("consultations/<int:consultation_id>/posts", api.PostListApi.as_view(), name="consultation-posts"),
-    path("posts/<int:post_id>/report", api.PostReportApi.as_view(), name="post-report"),
-    path("posts/<int:post_id>/hide", api.PostHideApi.as_view(), name="post-hide"),
-    path("posts/<int:post_id>/unhide", api.PostUnhideApi.as_view(), name="post-unhide"),
+    on("consultation", "posts", api.PostListApi),
+    on("post", "report", api.PostReportApi),
+    on("post", "hide", api.PostHideApi),
+    on("post", "unhide", api.PostUnhideApi),
+    on("photo", "release", api.PhotoReleaseApi),
+    on("photo", "hide", api.PhotoHideApi),
     path("moderation/queue", api.ModerationQueueApi.as_view(), name="moderation-queue"),
 ]

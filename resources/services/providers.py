@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from backend import workflow
 from backend.errors import Conflict, InvalidInput, PermissionDenied
-from backend.messages import Msg
+from backend.messages import REQUIRED, Msg
 from grids.models import Assignment, GridUnit
 from grids.roles import STAFF_ROLES
 from grids.scope import ensure_in_reach, forget_reach, in_reach
@@ -28,7 +28,7 @@ def _covering_unit(grids: Sequence[GridUnit]) -> GridUnit:
     """The lowest unit whose subtree holds every served unit: whose staff manage the provider."""
     if not grids:
         raise InvalidInput(
-            Msg("请选择服务的网格。", "Name the units served."), code="grids_required", fields={"grids": ["required"]}
+            Msg("请选择服务的网格。", "Name the units served."), code="grids_required", fields={"grids": [REQUIRED]}
         )
     common = grids[0].ancestor_paths
     for unit in grids[1:]:

@@ -15,7 +15,7 @@ from appeals import services as appeals_services
 from appeals.models import Appeal, AppealAttachment
 from backend.errors import Conflict, InvalidInput
 from backend.geo import distance_m
-from backend.messages import Msg
+from backend.messages import TOO_MANY, UNUSABLE_ATTACHMENTS, Msg
 from grids.models import GridUnit
 from grids.roles import HANDLER_ROLES, STAFF_ROLES
 from grids.scope import ensure_in_reach
@@ -63,7 +63,7 @@ def do_create_reservation(
         raise InvalidInput(
             Msg("结束时间须晚于开始时间。", "The end must be after the start."),
             code="bad_period",
-            fields={"ends_at": ["before starts_at"]},
+            fields={"ends_at": [Msg("早于 starts_at。", "before starts_at")]},
         )
     live = Reservation.objects.filter(station=station, cancelled_at__isnull=True)
     if live.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).exists():
@@ -89,7 +89,7 @@ def _ensure_near(point: Location, lat: Any, lng: Any, radius_m: float) -> int:
                 d=round(distance), r=round(radius_m)
             ),
             code="too_far",
-            fields={"location": [f"{round(distance)} m away"]},
+            fields={"location": [Msg("相距 {m} 米。", "{m} m away").format(m=round(distance))]},
         )
     return round(distance)
 
@@ -109,14 +109,14 @@ def _own_photos(actor: User, ids: Sequence[int]) -> list[AppealAttachment]:
         raise InvalidInput(
             Msg("最多上传 {n} 张图片。", "At most {n} images.").format(n=settings.APPEAL_MAX_ATTACHMENTS),
             code="too_many_attachments",
-            fields={"photos": ["too many"]},
+            fields={"photos": [TOO_MANY]},
         )
     rows = list(AppealAttachment.objects.filter(pk__in=ids, owner=actor, appeal__isnull=True))
     if len(rows) != len(ids):
         raise InvalidInput(
             Msg("图片无效或已被使用。", "A photo is unknown, not yours, or already used."),
             code="invalid_attachment",
-            fields={"photos": ["unknown, not yours, or already used"]},
+            fields={"photos": [UNUSABLE_ATTACHMENTS]},
         )
     return rows
 

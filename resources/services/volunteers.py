@@ -95,7 +95,7 @@ def do_create_shift(
         raise InvalidInput(
             Msg("班次时间无效（最长 {h} 小时）。", "A shift lasts up to {h} hours.").format(h=settings.SHIFT_MAX_HOURS),
             code="bad_period",
-            fields={"ends_at": ["invalid"]},
+            fields={"ends_at": [Msg("无效。", "invalid")]},
         )
     if location is None:
         station = (
@@ -107,7 +107,7 @@ def do_create_shift(
             raise InvalidInput(
                 Msg("请指定上岗地点。", "Name where the shift takes place."),
                 code="location_required",
-                fields={"location": ["required: the unit has no station"]},
+                fields={"location": [Msg("必填：该单位没有服务站。", "required: the unit has no station")]},
             )
         location = {"lat": station.latitude, "lng": station.longitude}
     shift = Shift.objects.create(
@@ -214,7 +214,7 @@ def do_convert_tip(
             raise InvalidInput(
                 Msg("请填写纠纷当事人。", "Name the parties."),
                 code="parties_required",
-                fields={"parties": ["required for mediation"]},
+                fields={"parties": [Msg("转调解时必填。", "required for mediation")]},
             )
         tip.case = mediation_services.case_create(
             actor=actor, category=category, description=tip.description, parties=parties, grid=tip.grid

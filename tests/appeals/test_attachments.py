@@ -91,7 +91,7 @@ def test_the_service_checks_the_real_size_too(api, tree, settings):
     settings.UPLOAD_MAX_BYTES = 1000
     response = post_file(api.as_user(tree.resident1), photo_bytes(size=(400, 400)) + b"\0" * 2000)
     assert response.status_code == 413
-    assert response.json()["error"]["fields"] == {"file": ["too large"]}
+    assert response.json()["error"]["fields"] == {"file": ["文件过大。"]}  # zh-Hans unless asked otherwise
 
 
 def test_missing_file_is_400(api, tree):

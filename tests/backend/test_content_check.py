@@ -3,6 +3,8 @@ unreachable) and mediaCheckAsync with its signed push back to /api/v1/wechat/pus
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -151,7 +153,9 @@ def test_media_check_push_flow_through_a_live_server(wechat: Any, settings: Any,
 
 
 def _signed(token: str = PUSH_TOKEN) -> str:
-    timestamp, nonce = "1700000000", "abc123"
+    # Now and a fresh nonce: the endpoint refuses stale and replayed pushes (tests/consultations/
+    # discussion/test_photos.py covers those refusals).
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex
     return f"signature={push_signature(token, timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}"
 
 

@@ -15,6 +15,10 @@ def error_of(response) -> dict:
     return body["error"]
 
 
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def test_400_validation_names_the_fields(api, tree):
     response = api.as_user(tree.newcomer).post("/api/v1/me/residence", {"address": "1号"})
     assert response.status_code == 400
@@ -84,8 +88,39 @@ def test_oversized_body_is_413_and_changes_nothing(api, tree, settings):
 def test_messages_are_chinese_by_default_and_english_on_request(api, db):
     zh = error_of(api.get("/api/v1/me"))["message"]
     en = error_of(api.get("/api/v1/me", HTTP_ACCEPT_LANGUAGE="en"))["message"]
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+    assert has_chinese(zh)
     assert en.isascii() and en != zh
+
+
+@pytest.mark.parametrize("zh_header", ["zh-Hans", "zh-hans", "zh-CN", "zh-Hans,en;q=0.8"])
+def test_field_messages_follow_accept_language_and_codes_do_not(api, tree, zh_header):
+    """The console sends Accept-Language with its locale: DRF's own field messages (its zh_Hans
+    catalogue, through LocaleMiddleware) and ours (`Msg` in `fields`) both answer in it."""
+    newcomer = api.as_user(tree.newcomer)  # no residence yet
+    appeal = {"category": "other", "title": "咨询", "description": "请问……"}
+    answers = {}
+    for lang in (zh_header, "en"):
+        drf_field = newcomer.post("/api/v1/me/residence", {"address": "1号"}, HTTP_ACCEPT_LANGUAGE=lang)
+        our_field = newcomer.post("/api/v1/appeals", appeal, HTTP_ACCEPT_LANGUAGE=lang)
+        assert drf_field.status_code == our_field.status_code == 400
+        answers[lang] = (error_of(drf_field), error_of(our_field))
+    (drf_zh, ours_zh), (drf_en, ours_en) = answers[zh_header], answers["en"]
+    assert drf_zh["code"] == drf_en["code"] == "invalid"
+    assert ours_zh["code"] == ours_en["code"] == "residence_required"
+    assert drf_zh["fields"]["grid"] == ["该字段是必填项。"] and drf_en["fields"]["grid"] == ["This field is required."]
+    assert ours_zh["fields"]["grid"] == ["未登记住址时必填。"]
+    assert ours_en["fields"]["grid"] == ["required without a residence"]
+    assert has_chinese(drf_zh["message"]) and has_chinese(ours_zh["message"])
+    assert drf_en["message"].isascii() and ours_en["message"].isascii()
+
+
+def test_a_refusal_before_validation_keeps_its_code_in_either_language(api, tree):
+    for lang in ("zh-Hans", "en"):
+        response = api.as_user(tree.resident1).post(
+            f"/api/v1/grids/{tree.street1.pk}/assignments", {}, HTTP_ACCEPT_LANGUAGE=lang
+        )
+        assert response.status_code == 403  # 403 before validation, whatever the language
+        assert error_of(response)["code"] == "permission_denied"
 
 
 def test_throttled_answers_429_with_retry_after(api, tree, settings):

@@ -73,7 +73,8 @@ def test_staff_release_or_reject_a_held_topic(api, tree, wechat, neighbour):
     refused(api.as_user(neighbour()).post(release), 404)  # a held topic is not theirs to see
     refused(api.as_user(tree.resident1).post(release), 403, "not_staff")  # its author sees it
     refused(api.as_user(tree.resident1).post(hide, {}), 403, "not_staff")  # authorization first
-    refused(api.as_user(tree.staff1).post(hide, {}), 400)
+    refused(api.as_user(tree.staff1).post(hide, {}), 400, "reason_required")
+    refused(api.as_user(tree.staff1).post(hide, {"reason": "长" * 201}), 400, "invalid")
 
     assert ok(api.as_user(tree.staff1).post(release))["moderation"] == "visible"
     assert ok(api.as_user(tree.staff1).post(hide, {"reason": "与本网格无关"}))["moderation"] == "hidden"
@@ -104,7 +105,7 @@ def test_staff_release_or_reject_a_held_objection(api, tree, topic, wechat, neig
     refused(api.as_user(tree.staff2).post(release), 404)
     refused(api.as_user(tree.staff2).post(hide, {"reason": "x"}), 404)
     refused(api.as_user(neighbour()).post(hide, {}), 403, "not_staff")
-    refused(api.as_user(tree.staff1).post(hide, {"reason": " "}), 400)
+    refused(api.as_user(tree.staff1).post(hide, {"reason": " "}), 400, "reason_required")
 
     assert ok(api.as_user(tree.staff1).post(release))["status"] == "visible"
     assert ok(api.as_user(tree.staff1).post(hide, {"reason": "重复"}))["status"] == "hidden"

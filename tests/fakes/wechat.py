@@ -23,7 +23,9 @@ answers msg_sec_check with 503 and behaviour["sec_check_errcode"] with that errc
 of the fake keeps working). Photos: behaviour["media_verdicts"] maps a URL fragment to
 (suggest, label), default ("pass", 100); every request is kept in `media_checks`
 ({"trace_id","media_url","openid","scene"}); `push_media_result(trace_id)` posts its verdict
-to behaviour["push_url"], and behaviour["auto_push"] = True does so right after answering.
+to behaviour["push_url"], and behaviour["auto_push"] = True does so right after answering;
+`media_push_event(trace_id)` is the event's body and `push_path(path, timestamp=, nonce=)` a
+signed path, for a test that sends the push itself (stale, replayed, malformed).
 Openids in behaviour["unsubscribed"] get 43101.
 behaviour["expire_token"] = True makes the next token-taking call answer 42001 once.
 behaviour["down"] = True answers 503 to everything; behaviour["hang"] = seconds sleeps first.
@@ -37,6 +39,8 @@ import json
 import threading
 import time
 import uuid
+from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -186,18 +190,28 @@ class FakeWeChat(FakeServer):
             "result": {"suggest": suggest, "label": label},
         }
 
-    def signed_query(self, token: str | None = None) -> dict[str, str]:
+    def signed_query(
+        self, token: str | None = None, *, timestamp: int | None = None, nonce: str | None = None
+    ) -> dict[str, str]:
+        """The query string WeChat signs a push with: now and a fresh nonce unless given (a
+        test replays a nonce, or sends a push as old as it likes)."""
         token = self.behaviour.get("push_token", "") if token is None else token
-        timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
-        signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
-        return {"signature": signature, "timestamp": timestamp, "nonce": nonce}
+        stamp = str(int(time.time()) if timestamp is None else timestamp)
+        once = uuid.uuid4().hex[:10] if nonce is None else nonce
+        signature = hashlib.sha1("".join(sorted([token, stamp, once])).encode()).hexdigest()
+        return {"signature": signature, "timestamp": stamp, "nonce": once}
 
-    def push_media_result(self, trace_id: str) -> int:
+    def push_path(self, path: str, **signing: Any) -> str:
+        """`path` with a signed query string (see `signed_query`): for a test to POST a push
+        through Django's test client instead of over the network."""
+        return f"{path}?{urlencode(self.signed_query(**signing))}"
+
+    def push_media_result(self, trace_id: str, **signing: Any) -> int:
         """POST the verdict to behaviour["push_url"] as WeChat would; the HTTP status."""
         body = json.dumps(self.media_push_event(trace_id), ensure_ascii=False).encode()
         answer = httpx.post(
             self.behaviour["push_url"],
-            params=self.signed_query(),
+            params=self.signed_query(**signing),
             content=body,
             headers={"Content-Type": "application/json"},
             timeout=10,

@@ -2,15 +2,16 @@ import createClient from 'openapi-fetch'
 import type { paths } from './schema'
 import { tokens } from './tokens'
 import { toApiError } from './errors'
+import { i18n } from '../i18n'
 
 export type { paths, components } from './schema'
 
-let language = 'zh-Hans'
 let onSignedOut: () => void = () => {}
 
-/** The language the API answers in (its error messages are localised by Accept-Language). */
-export function setApiLanguage(lang: string) {
-  language = lang
+/** The language the API answers in: the console's current locale, read at each request, so its
+ * error messages (Accept-Language, Django's LocaleMiddleware) follow a switch at once. */
+export function apiLanguage(): string {
+  return i18n.global.locale.value
 }
 
 /** Called when the refresh token no longer works: the console goes back to sign-in. */
@@ -26,7 +27,7 @@ export function refreshAccess(fetcher: typeof fetch = globalThis.fetch): Promise
   if (!refresh) return Promise.resolve(false)
   refreshing ??= fetcher(new Request('/api/v1/auth/refresh', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'Accept-Language': language },
+    headers: { 'Content-Type': 'application/json', 'Accept-Language': apiLanguage() },
     body: JSON.stringify({ refresh }),
   }))
     .then(async (response) => {
@@ -44,7 +45,7 @@ export function refreshAccess(fetcher: typeof fetch = globalThis.fetch): Promise
 
 function withAuth(request: Request): Request {
   const req = request.clone()
-  req.headers.set('Accept-Language', language)
+  req.headers.set('Accept-Language', apiLanguage())
   const access = tokens.access
   if (access) req.headers.set('Authorization', `Bearer ${access}`)
   return req

@@ -1258,6 +1258,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Residents who may see the topic register for its meeting. */
         post: operations["meetings_register_create"];
         delete?: never;
         options?: never;
@@ -1272,7 +1273,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Held and reported posts of the caller's reach (kind=post), or held objections or topics, newest first, with the counts of every kind. */
+        /** @description Held and reported posts of the caller's reach (kind=post), or held objections, topics or photos, newest first, with the counts of every kind. */
         get: operations["moderation_queue"];
         put?: never;
         post?: never;
@@ -1667,6 +1668,40 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["patrols_to_appeal_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/photos/{photo_id}/hide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Staff of its reach reject, with a reason, a photo the content check held; its author is told. */
+        post: operations["photo_hide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/photos/{photo_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Staff of its reach publish a photo the content check held; its author is told. */
+        post: operations["photo_release"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2739,6 +2774,7 @@ export interface components {
             readonly resolution: components["schemas"]["ConsultationsResolutionOut"] | null;
             timeline: components["schemas"]["ConsultationsEventOut"][];
             readonly actions: string[];
+            readonly photos: components["schemas"]["ConsultationsPhotoOut"][];
         };
         ConsultationInRequest: {
             grid: number;
@@ -2794,7 +2830,7 @@ export interface components {
          * @enum {string}
          */
         ConsultationStatusEnum: "collecting" | "review" | "scheduled" | "rejected" | "merged" | "converted" | "deliberating" | "publicized" | "no_consensus" | "implementing" | "evaluating" | "closed";
-        /** @description Who acted, as neighbours may see them: an id and a nickname, nothing personal. */
+        /** @description Who acted or wrote, as neighbours may see them: an id and a nickname, nothing personal. */
         ConsultationsActorOut: {
             id: number;
             nickname: string;
@@ -2902,7 +2938,7 @@ export interface components {
             reply_to?: number | null;
             /** Format: int64 */
             depth?: number;
-            readonly author: components["schemas"]["ConsultationsPostAuthorOut"] | null;
+            readonly author: components["schemas"]["ConsultationsActorOut"] | null;
             readonly body: string;
             readonly stance: string;
             status?: components["schemas"]["PostStatusEnum"];
@@ -2912,6 +2948,8 @@ export interface components {
             hidden_at?: string | null;
             readonly held: boolean;
             readonly mine: boolean;
+            /** @description passed photos only; none on a hidden post */
+            readonly photos: components["schemas"]["ConsultationsPhotoOut"][];
             /** Format: date-time */
             created_at?: string;
             readonly original_body: string;
@@ -2952,15 +2990,21 @@ export interface components {
             /** Format: date-time */
             created_at?: string;
         };
-        /** @description A nickname and an id: nothing personal in a thread. */
-        ConsultationsPostAuthorOut: {
+        /** @description A photo that passed its check: the URL is signed and works for a short while. */
+        ConsultationsPhotoOut: {
             id: number;
-            nickname: string;
+            /** Format: uri */
+            url: string;
+        };
+        ConsultationsPhotoOutcomeOut: {
+            id: number;
+            check_status: string;
         };
         ConsultationsPostInRequest: {
             body: string;
             reply_to?: number | null;
             stance?: components["schemas"]["StanceEnum"] | components["schemas"]["BlankEnum"];
+            attachments?: number[];
         };
         /**
          * @description A post; a hidden one is a placeholder (no author, body or stance) that keeps its place so
@@ -2972,7 +3016,7 @@ export interface components {
             reply_to?: number | null;
             /** Format: int64 */
             depth?: number;
-            readonly author: components["schemas"]["ConsultationsPostAuthorOut"] | null;
+            readonly author: components["schemas"]["ConsultationsActorOut"] | null;
             readonly body: string;
             readonly stance: string;
             status?: components["schemas"]["PostStatusEnum"];
@@ -2982,6 +3026,8 @@ export interface components {
             hidden_at?: string | null;
             readonly held: boolean;
             readonly mine: boolean;
+            /** @description passed photos only; none on a hidden post */
+            readonly photos: components["schemas"]["ConsultationsPhotoOut"][];
             /** Format: date-time */
             created_at?: string;
         };
@@ -3002,15 +3048,58 @@ export interface components {
             posts_hidden_pending: number;
             objections_held: number;
             consultations_held: number;
+            photos_held: number;
         };
-        /** @description A post as its moderators see it: the text even when hidden, and why it is in the queue. */
+        /**
+         * @description A photo WeChat asked a person to look at, in the queue's shape with its post (if any)
+         *     and a signed URL instead of a text.
+         */
+        ConsultationsQueuePhotoOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "photo";
+            id: number;
+            consultation: number;
+            consultation_title: string;
+            held_label: string;
+            author: components["schemas"]["ConsultationsActorOut"];
+            /** Format: date-time */
+            created_at: string;
+            post: number | null;
+            /** Format: uri */
+            url: string;
+        };
+        /** @description A held objection or topic in the queue, in one shape. */
+        ConsultationsQueueTextOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "objection" | "consultation";
+            id: number;
+            consultation: number;
+            consultation_title: string;
+            text: string;
+            held_label: string;
+            author: components["schemas"]["ConsultationsActorOut"];
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description A post in the queue; `kind` tells it from the held texts (QueueTextOut) of other pages. */
         ConsultationsQueuedPostOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "post";
             readonly id: number;
             consultation: number;
             reply_to?: number | null;
             /** Format: int64 */
             depth?: number;
-            readonly author: components["schemas"]["ConsultationsPostAuthorOut"] | null;
+            readonly author: components["schemas"]["ConsultationsActorOut"] | null;
             readonly body: string;
             readonly stance: string;
             status?: components["schemas"]["PostStatusEnum"];
@@ -3020,6 +3109,8 @@ export interface components {
             hidden_at?: string | null;
             readonly held: boolean;
             readonly mine: boolean;
+            /** @description passed photos only; none on a hidden post */
+            readonly photos: components["schemas"]["ConsultationsPhotoOut"][];
             /** Format: date-time */
             created_at?: string;
             readonly original_body: string;
@@ -3030,6 +3121,11 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /**
+         * @description * `post` - post
+         * @enum {string}
+         */
+        ConsultationsQueuedPostOutKindEnum: "post";
         ConsultationsReasonInRequest: {
             /** @default  */
             reason: string;
@@ -3221,6 +3317,12 @@ export interface components {
             shifts: number;
             by_month: components["schemas"]["MonthHoursOut"][];
         };
+        /**
+         * @description * `objection` - objection
+         *     * `consultation` - consultation
+         * @enum {string}
+         */
+        KindEaeEnum: "objection" | "consultation";
         /**
          * @description * `district` - 区
          *     * `street` - 街道（一级网格）
@@ -3539,8 +3641,9 @@ export interface components {
             next: string | null;
             /** Format: uri */
             previous: string | null;
-            results: components["schemas"]["ConsultationsQueuedPostOut"][];
+            results: components["schemas"]["ModerationQueueRow"][];
         };
+        ModerationQueueRow: components["schemas"]["ConsultationsQueuedPostOut"] | components["schemas"]["ConsultationsQueueTextOut"] | components["schemas"]["ConsultationsQueuePhotoOut"];
         MonthHoursOut: {
             month: number;
             /** Format: double */
@@ -13081,7 +13184,7 @@ export interface operations {
                 cursor?: string;
                 /** @description a unit of the caller's reach */
                 grid?: number;
-                kind?: "consultation" | "objection" | "post";
+                kind?: "consultation" | "objection" | "photo" | "post";
                 page_size?: number;
             };
             header?: never;
@@ -15805,6 +15908,204 @@ export interface operations {
             };
             /** @description The body is not of a content type this operation accepts. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    photo_hide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsultationsHideInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationsPhotoOutcomeOut"];
+                };
+            };
+            /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or a bad or expired one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The object is known to the caller, but this action is not allowed for their role. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Absent, or outside the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Illegal in the object's current state, or a duplicate. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not of a content type this operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Throttled; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A backing service (database, cache, broker or an outside system) is unavailable; retry later. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    photo_release: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                photo_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationsPhotoOutcomeOut"];
+                };
+            };
+            /** @description Invalid input (`fields` names the offending ones) or a malformed body or query. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or a bad or expired one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The object is known to the caller, but this action is not allowed for their role. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Absent, or outside the caller's scope. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Illegal in the object's current state, or a duplicate. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

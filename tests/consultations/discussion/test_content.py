@@ -1,17 +1,12 @@
 """Content safety on posts through HTTP: the word list always; WeChat msgSecCheck (scene 2)
 when configured: risky refused (nothing stored), review and unreachable held (only the author
-sees it, in the queue, released by staff); and photos hidden until their pushed verdict passes."""
+sees it, in the queue, released by staff); photos: test_photos.py."""
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 import pytest
 
-from appeals.models import AppealAttachment
-from consultations.discussion.services import record_photo_verdict, request_photo_checks
-from consultations.models import ModerationLog, Photo, Post
+from consultations.models import ModerationLog, Post
 
 from .conftest import expect, posts_url
 
@@ -69,69 +64,6 @@ def test_staff_reject_a_held_post(api, tree, topic, wechat):
     expect(api.as_user(tree.staff1).post(f"/api/v1/posts/{held['id']}/hide", {"reason": "审核不通过"}), 200)
     assert ModerationLog.objects.filter(post_id=held["id"]).latest("pk").action == "reject"
     assert type(topic).objects.get(pk=topic.pk).post_count == 0
-
-
-# --- photos ------------------------------------------------------------------------------
-
-
-def _photo(topic: Any, owner: Any, name: str = "good.jpg") -> Photo:
-    attachment = AppealAttachment.objects.create(
-        owner=owner, file=f"consultations/{name}", content_type="image/jpeg", size=100, width=4, height=3
-    )
-    return Photo.objects.create(attachment=attachment, consultation=topic)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_photo_stays_pending_until_the_pushed_verdict(tree, topic, wechat, settings, live_server):
-    settings.WECHAT_APPID = "wx-test-appid"
-    settings.WECHAT_PUSH_TOKEN = "push-token"
-    settings.PUBLIC_BASE_URL = "https://yd.example.cn"
-    wechat.behaviour.update(
-        push_url=f"{live_server.url}/api/v1/wechat/push", push_token="push-token", auto_push=True,
-        media_verdicts={"bad": ("risky", 20002)},
-    )  # fmt: skip
-    good, bad = _photo(topic, tree.resident1), _photo(topic, tree.resident1, "bad.jpg")
-    assert request_photo_checks(photo_ids=[good.pk, bad.pk]) == 2
-    sent = {check["media_url"] for check in wechat.media_checks}
-    assert all(url.startswith("https://yd.example.cn/") for url in sent) and len(sent) == 2
-    deadline = time.monotonic() + 10
-    while Photo.objects.filter(check_status="pending").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert Photo.objects.get(pk=good.pk).check_status == "pass"
-    assert Photo.objects.get(pk=bad.pk).check_status == "risky"
-    assert Photo.objects.get(pk=bad.pk).check_label == "20002"
-
-
-def test_a_photo_waits_when_wechat_is_down_and_a_verdict_is_idempotent(tree, topic, wechat, settings):
-    settings.WECHAT_APPID = "wx-test-appid"
-    photo = _photo(topic, tree.resident1)
-    wechat.behaviour["down"] = True
-    assert request_photo_checks(photo_ids=[photo.pk]) == 0
-    photo.refresh_from_db()
-    assert photo.check_status == "pending" and photo.trace_id is None
-    wechat.behaviour.clear()
-    assert request_photo_checks(photo_ids=[photo.pk]) == 1
-    photo.refresh_from_db()
-    assert photo.trace_id
-    for _ in range(2):
-        assert record_photo_verdict(photo.trace_id, "pass", 100) == 1
-    photo.refresh_from_db()
-    assert photo.check_status == "pass"
-
-
-@pytest.mark.django_db(transaction=True)
-def test_linked_photos_are_sent_for_checking_after_commit(tree, topic, wechat, settings):
-    from django.db import transaction
-
-    from consultations.discussion.services import queue_photo_checks
-
-    settings.WECHAT_APPID = "wx-test-appid"
-    with transaction.atomic():
-        photo = _photo(topic, tree.resident1)
-        queue_photo_checks(photo_ids=[photo.pk])
-        assert wechat.media_checks == []  # nothing leaves before the commit
-    photo.refresh_from_db()
-    assert [c["trace_id"] for c in wechat.media_checks] == [photo.trace_id]
 
 
 def test_posts_held_while_wechat_was_down_are_rechecked_once_it_answers(api, tree, topic, wechat, neighbour):

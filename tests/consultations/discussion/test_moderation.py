@@ -64,7 +64,7 @@ def test_enough_reports_hide_a_post_pending_review(api, tree, topic, say, neighb
     queue = expect(api.as_user(tree.staff1).get(QUEUE), 200)
     assert queue["counts"]["posts_hidden_pending"] == 1
     (item,) = queue["results"]
-    assert item["id"] == post["id"] and item["report_reasons"] == {"offensive": 1, "spam": 2}
+    assert item["kind"] == "post" and item["id"] == post["id"] and item["report_reasons"] == {"offensive": 1, "spam": 2}
     assert item["original_body"] == "广告一条"
 
 
@@ -126,6 +126,7 @@ def test_the_queue_is_scoped_with_counts(api, tree, topic, far_topic, say, neigh
         "posts_hidden_pending": 0,
         "objections_held": 1,
         "consultations_held": 1,
+        "photos_held": 0,
     }
     assert {r["id"] for r in mine["results"]} == {p["id"] for p in near}
     theirs = expect(api.as_user(tree.staff2).get(QUEUE), 200)
@@ -136,7 +137,7 @@ def test_the_queue_is_scoped_with_counts(api, tree, topic, far_topic, say, neigh
     objections = expect(api.as_user(tree.staff1).get(QUEUE, {"kind": "objection"}), 200)["results"]
     assert objections[0]["kind"] == "objection" and objections[0]["held_label"] == "unreachable"
     topics = expect(api.as_user(tree.staff1).get(QUEUE, {"kind": "consultation"}), 200)["results"]
-    assert topics[0]["id"] == topic.pk and topics[0]["held_label"] == "10001"
+    assert topics[0]["kind"] == "consultation" and topics[0]["id"] == topic.pk and topics[0]["held_label"] == "10001"
 
     narrowed = expect(api.as_user(tree.admin).get(QUEUE, {"grid": tree.street2.pk}), 200)
     assert [r["id"] for r in narrowed["results"]] == [far["id"]]

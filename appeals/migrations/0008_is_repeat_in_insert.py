@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appeals", "0005_dashboard_repeat"),
+        ("appeals", "0007_merge_dashboard_durations_attachment_used_at"),
     ]
 
     operations = [
