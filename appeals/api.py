@@ -22,6 +22,7 @@ from backend.geo import LocationSerializer
 from backend.idempotency import idempotent
 from backend.masking import mask_personal
 from backend.messages import Msg
+from backend.serializers import FieldsOnce
 from backend.views import created, filtered_page, validated
 from grids.models import GridUnit
 from residents.pii import log_access
@@ -33,7 +34,7 @@ from .models import Appeal, AppealAttachment, AppealEvent, AppealStatus, Categor
 # --- output ------------------------------------------------------------------------------
 
 
-class AttachmentOut(serializers.ModelSerializer):
+class AttachmentOut(FieldsOnce):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -50,7 +51,7 @@ class ActorOut(serializers.Serializer):
     name = serializers.CharField(source="display_name")
 
 
-class TimelineOut(serializers.ModelSerializer):
+class TimelineOut(FieldsOnce):
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -67,7 +68,7 @@ class TimelineOut(serializers.ModelSerializer):
         return ActorOut(event.actor).data
 
 
-class AppealOut(serializers.ModelSerializer):
+class AppealOut(FieldsOnce):
     """A queue row (no timeline: lists stay at a fixed number of queries)."""
 
     handling_grid_name = serializers.CharField(source="handling_grid.name")

@@ -13,7 +13,7 @@ An appeal belongs to the subtree of the unit it is about (`grid_path`). Cohorts:
   `due_at` ÷ due;
 - `overdue_open`: open and overdue now (a snapshot, whatever the period);
 - `repeat_rate` = received appeals of the same unit and category as one resolved within the
-  30 days before ÷ closed (`is_repeat`, stored at submission: `is_repeat()` below).
+  30 days before ÷ closed (`is_repeat`, stored at submission: `repeat_test()` below).
 Rates are null when their denominator is 0; medians null when there is nothing to take one of.
 """
 
@@ -26,7 +26,7 @@ from functools import reduce
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, Exists, F, Q, Value, When
 from django.db.models.functions import Floor, Greatest, Least
 from django.utils import timezone
 
@@ -43,19 +43,18 @@ REPEAT_WINDOW = timedelta(days=30)
 FINISHED = [AppealStatus.RESOLVED, AppealStatus.CLOSED]
 
 
-def is_repeat(appeal: Appeal) -> bool:
+def repeat_test(appeal: Appeal) -> Exists:
     """Whether `appeal`, as it is submitted, repeats one of the same place and category resolved
-    in the 30 days before: intake stores it (`appeal.is_repeat = figures.is_repeat(appeal)`
-    before the first save), so the dashboard counts a column instead of searching per row."""
-    return (
+    in the 30 days before. Intake stores it at the first save (`appeal.is_repeat =
+    figures.repeat_test(appeal)`: evaluated inside the INSERT, which returns the column), so the
+    dashboard counts a column instead of searching per row."""
+    return Exists(
         Appeal.objects.filter(
             grid_path=appeal.grid_path,
             category=appeal.category,
             resolved_at__gte=appeal.created_at - REPEAT_WINDOW,
             resolved_at__lt=appeal.created_at,
         )
-        .exclude(pk=appeal.pk)
-        .exists()
     )
 
 

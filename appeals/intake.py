@@ -88,7 +88,7 @@ def _new_appeal(
     )
     appeal.set_grid(place)
     appeal.set_handling_grid(handling)
-    appeal.is_repeat = figures.is_repeat(appeal)  # stored once, so the dashboard counts a column
+    appeal.is_repeat = figures.repeat_test(appeal)  # stored once, so the dashboard counts a column
     appeal.save(force_insert=True)
     return appeal
 

@@ -122,8 +122,9 @@ class Appeal(workflow.Stateful):
     # Ever handled above the level-3 grid (小事不出网格 failed): placed above it, or escalated.
     left_grid = models.BooleanField(default=False)
     # Submitted within 30 days after one of the same place and category was resolved (a repeat of
-    # an unsolved problem): set at submission (`appeals.figures.is_repeat`), read by the dashboard.
-    is_repeat = models.BooleanField(default=False)
+    # an unsolved problem): set at submission (`appeals.figures.repeat_test`), read by the dashboard.
+    # db_default: the INSERT returns the column, so the test runs inside the appeal's own INSERT.
+    is_repeat = models.BooleanField(default=False, db_default=False)
     # The durations behind the dashboard's medians, kept by the database itself at every write
     # (a transition, an escalation clearing `accepted_at`, a reopen, a direct update alike).
     hours_to_accept = models.GeneratedField(

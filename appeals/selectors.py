@@ -45,7 +45,8 @@ def handling_unit_for(unit: GridUnit) -> GridUnit:
 def home_of(user: Any) -> GridUnit | None:
     """The resident's home unit (verified, else pending claim), cached on the user."""
     if "_appeal_home" not in user.__dict__:
-        residence = current_residence(user=user) if user.is_authenticated else None
+        # With the grid's parent: handling_unit_for(home) then reads nothing.
+        residence = current_residence(user=user, related=("grid__parent",)) if user.is_authenticated else None
         home = residence.grid if residence and residence.status in USABLE_RESIDENCE else None
         user.__dict__["_appeal_home"] = home
     return user.__dict__["_appeal_home"]

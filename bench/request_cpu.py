@@ -13,7 +13,9 @@ and `--instructions` counts the instructions each request executes under valgrin
 
 Measures, each request a different resident of a district round (the monthly bench's seed):
 a ballot (`POST /api/v1/monthly/rounds/<id>/ballot`), a trivial authenticated read
-(`GET /api/v1/me`), and the database queries each makes.
+(`GET /api/v1/me`), and the database queries each makes. `--appeals` measures instead an
+appeal submission (`POST /api/v1/appeals`, JSON without photo, bench/appeals_load.py's bodies),
+each by a different resident, beside the same read.
 """
 
 from __future__ import annotations
@@ -128,7 +130,10 @@ def measure(name: str, app: Callable, envs: list[dict], expect: str, profile: bo
     if dump:
         print(f"{name:<8} {_callgrind_total(dump) / n / 1e6:6.3f} M instructions per request (callgrind)", flush=True)
     if profiler:
-        out = io.StringIO()
+        saved = Path(tempfile.gettempdir()) / f"request_cpu_{name}.pstats"
+        profiler.dump_stats(saved)  # for pstats' browser: python -m pstats <file>
+        out = io.StringIO(f"{name:<8} profile saved to {saved}\n")
+        out.seek(0, io.SEEK_END)
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
         print(out.getvalue())
@@ -140,13 +145,14 @@ def main() -> None:
     p.add_argument("--residents", type=int, default=5000, help="at least 2 x requests + 2")
     p.add_argument("--profile", action="store_true", help="cProfile each loop (CPU time)")
     p.add_argument("--instructions", action="store_true", help="count instructions under valgrind (slow: ~50x)")
+    p.add_argument("--appeals", action="store_true", help="appeal submissions instead of ballots")
     args = p.parse_args()
     if args.instructions and UNDER_VALGRIND not in os.environ:
         out = Path(tempfile.mkdtemp(prefix="yd_request_cpu_")) / "callgrind.out"
         os.environ[UNDER_VALGRIND] = str(out)
         valgrind = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}", "-q"]
         os.execvp("valgrind", [*valgrind, sys.executable, *sys.argv])
-    env = monthly_vote.bench_env(args)
+    env = monthly_vote.bench_env()
     os.environ.update(env)
     monthly_vote.ensure_database()
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
@@ -158,12 +164,19 @@ def main() -> None:
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     from backend.wsgi import application
 
-    path = f"/api/v1/monthly/rounds/{round_id}/ballot"
-    ballots = [environ("POST", path, t, json.dumps({"choices": [candidate_ids[0]]}).encode()) for t in tokens[:n]]
+    if args.appeals:
+        from bench.appeals_load import submit_bodies
+
+        bodies = [b.encode() for b in submit_bodies()]
+        name = "appeal"
+        writes = [environ("POST", "/api/v1/appeals", t, bodies[i % len(bodies)]) for i, t in enumerate(tokens[:n])]
+    else:
+        name, path = "ballot", f"/api/v1/monthly/rounds/{round_id}/ballot"
+        writes = [environ("POST", path, t, json.dumps({"choices": [candidate_ids[0]]}).encode()) for t in tokens[:n]]
     reads = [environ("GET", "/api/v1/me", t) for t in tokens[n:]]
     counting = UNDER_VALGRIND in os.environ
     measure("me", application, reads, "200", profile=args.profile, dump=1 if counting else 0)
-    measure("ballot", application, ballots, "201", profile=args.profile, dump=2 if counting else 0)
+    measure(name, application, writes, "201", profile=args.profile, dump=2 if counting else 0)
     print(monthly_vote.harness.machine_line())
 
 

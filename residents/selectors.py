@@ -29,9 +29,10 @@ def residence_get(*, user: Any, residence_id: int) -> Residence:
     return residence
 
 
-def current_residence(*, user: User) -> Residence | None:
-    """The verified home, else the pending claim, else the latest rejected one."""
-    rows = list(user.residences.select_related("grid").exclude(status=ResidenceStatus.SUPERSEDED).order_by("-pk")[:5])
+def current_residence(*, user: User, related: tuple[str, ...] = ("grid",)) -> Residence | None:
+    """The verified home, else the pending claim, else the latest rejected one, with `related`
+    read in the same query (appeals add the grid's parent: who handles a micro-grid's appeals)."""
+    rows = list(user.residences.select_related(*related).exclude(status=ResidenceStatus.SUPERSEDED).order_by("-pk")[:5])
     for status in (ResidenceStatus.VERIFIED, ResidenceStatus.PENDING, ResidenceStatus.REJECTED):
         for row in rows:
             if row.status == status:

@@ -49,7 +49,7 @@ def make_appeal(place: GridUnit, *, created: datetime, category: str = "environm
     appeal.set_handling_grid(handling)
     if appeal.escalations:
         appeal.left_grid = True
-    appeal.is_repeat = figures.is_repeat(appeal)  # as intake stores it
+    appeal.is_repeat = figures.repeat_test(appeal)  # as intake stores it: inside the INSERT
     appeal.save()
     return appeal
 
