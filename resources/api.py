@@ -18,11 +18,10 @@ from rest_framework.views import APIView
 
 from appeals.models import Category as AppealCategory
 from backend.errors import InvalidInput
-from backend.filtering import filtered
 from backend.geo import LocationSerializer
 from backend.messages import Msg
 from backend.pagination import paginated_response
-from backend.views import created, validated
+from backend.views import created, filtered_page, validated
 from grids.models import GridUnit
 from grids.selectors import unit_get
 from mediation.api import PartyIn
@@ -385,8 +384,8 @@ class ProviderListApi(APIView):
         responses=ProviderOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = filtered(ProviderFilter, request, selectors.provider_list(user=request.user))
-        return paginated_response(request, self, rows, ProviderOut, context={"request": request})
+        rows = selectors.provider_list(user=request.user)
+        return filtered_page(request, self, ProviderFilter, rows, ProviderOut, context={"request": request})
 
     @extend_schema(request=ProviderIn, responses={201: ProviderOut})
     def post(self, request: Request) -> Response:
@@ -530,8 +529,8 @@ class VolunteerListApi(_ServiceApi):
         description="Staff: the registrations of their area; anyone: their own.",
     )
     def get(self, request: Request) -> Response:
-        rows = filtered(VolunteerFilter, request, selectors.volunteers_visible_to(user=request.user))
-        return paginated_response(request, self, rows, VolunteerOut)
+        rows = selectors.volunteers_visible_to(user=request.user)
+        return filtered_page(request, self, VolunteerFilter, rows, VolunteerOut)
 
 
 class VolunteerApproveApi(_ReviewApi):
