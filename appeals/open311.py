@@ -37,6 +37,7 @@ from rest_framework.views import APIView
 from backend import files
 from backend.errors import NotFound
 from backend.masking import mask_personal
+from backend.views import validated
 
 from . import selectors
 from .models import Appeal, AppealAttachment, AppealStatus, Category
@@ -362,9 +363,7 @@ class RequestListApi(Open311Api):
         description="Public appeals, newest first; without dates the last 90 days; at most 1000.",
     )
     def get(self, request: Request, ext: str) -> Response:
-        filters = RequestFilters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        f: dict[str, Any] = filters.validated_data
+        f = validated(RequestFilters, data=request.query_params)
         rows = _published()
         if "service_request_id" in f:  # the spec: this overrides all other arguments
             rows = rows.filter(number__in=f["service_request_id"])

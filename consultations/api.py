@@ -17,6 +17,7 @@ from appeals.models import Category
 from backend import workflow
 from backend.idempotency import idempotent
 from backend.pagination import paginated_response
+from backend.views import created, validated
 from grids.models import GridUnit
 from resources.selectors import station_get
 
@@ -334,12 +335,6 @@ class EvaluateIn(serializers.Serializer):
     satisfied = serializers.BooleanField()
 
 
-def _valid(body: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    data = body(data=request.data)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
-
-
 # --- consultations -----------------------------------------------------------------------
 
 
@@ -369,7 +364,7 @@ class ConsultationListApi(APIView):
     @extend_schema(request=ConsultationIn, responses={201: ConsultationDetailOut})
     @idempotent
     def post(self, request: Request) -> Response:
-        consultation = services.do_create_consultation(actor=request.user, **_valid(ConsultationIn, request))
+        consultation = services.do_create_consultation(actor=request.user, **validated(ConsultationIn, request))
         return consultation_answer(request, consultation.pk, status.HTTP_201_CREATED)
 
 
@@ -448,7 +443,7 @@ class _ConsultationActionApi(_ActionApi):
 
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
-        self.act(request, consultation, _valid(self.In, request))
+        self.act(request, consultation, validated(self.In, request))
         return consultation_answer(request, consultation_id, self.code())
 
 
@@ -501,16 +496,16 @@ class ConsultationObjectionsApi(APIView):
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
         objection = services.do_object_consultation(
-            consultation=consultation, actor=request.user, **_valid(BodyIn, request)
+            consultation=consultation, actor=request.user, **validated(BodyIn, request)
         )
-        return Response(ObjectionOut(objection).data, status=status.HTTP_201_CREATED)
+        return created(ObjectionOut(objection).data)
 
 
 class ObjectionAnswerApi(APIView):
     @extend_schema(request=BodyIn, responses=ObjectionOut, description="Staff answer an objection.")
     def post(self, request: Request, objection_id: int) -> Response:
         objection = selectors.objection_get(user=request.user, objection_id=objection_id)
-        answered = services.do_answer_objection(objection=objection, actor=request.user, **_valid(BodyIn, request))
+        answered = services.do_answer_objection(objection=objection, actor=request.user, **validated(BodyIn, request))
         return Response(ObjectionOut(answered).data)
 
 
@@ -577,7 +572,7 @@ class ConsultationMeetingsApi(APIView):
     )
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
-        data = _valid(MeetingIn, request)
+        data = validated(MeetingIn, request)
         if "station" in data:
             data["station"] = station_get(user=request.user, station_id=data["station"])
         meeting = services.do_schedule_meeting(consultation=consultation, actor=request.user, **data)
@@ -595,7 +590,7 @@ class _MeetingActionApi(_ActionApi):
 
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-        type(self).service(meeting=meeting, actor=request.user, **_valid(self.In, request))
+        type(self).service(meeting=meeting, actor=request.user, **validated(self.In, request))
         return meeting_answer(request, meeting_id, self.code())
 
 
@@ -619,15 +614,15 @@ class MeetingMotionsApi(APIView):
     @extend_schema(request=MotionIn, responses={201: MotionOut}, description="Staff open a motion.")
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = selectors.meeting_get(user=request.user, meeting_id=meeting_id)
-        motion = services.do_open_motion(meeting=meeting, actor=request.user, **_valid(MotionIn, request))
-        return Response(MotionOut(motion).data, status=status.HTTP_201_CREATED)
+        motion = services.do_open_motion(meeting=meeting, actor=request.user, **validated(MotionIn, request))
+        return created(MotionOut(motion).data)
 
 
 class MotionVoteApi(APIView):
     @extend_schema(request=VoteIn, responses=MotionOut, description="Signed-in attendees vote once.")
     def post(self, request: Request, motion_id: int) -> Response:
         motion = selectors.motion_get(user=request.user, motion_id=motion_id)
-        voted = services.do_vote_motion(motion=motion, actor=request.user, **_valid(VoteIn, request))
+        voted = services.do_vote_motion(motion=motion, actor=request.user, **validated(VoteIn, request))
         return Response(MotionOut(voted).data)
 
 

@@ -75,6 +75,20 @@ def _lock(consultation: Consultation) -> Consultation:
     return fresh
 
 
+def _mark(
+    consultation: Consultation,
+    action: str,
+    *,
+    now: datetime,
+    actor: Any = None,
+    note: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """A timeline row that leaves the status where it is (a meeting, an objection, progress)."""
+    status = consultation.status
+    workflow.record(consultation, action, actor=actor, before=status, after=status, note=note, details=details, at=now)
+
+
 # --- notifications -----------------------------------------------------------------------
 
 
@@ -314,10 +328,8 @@ def do_review_consultation(
     if decision == "merge":
         return _merge(consultation, actor=actor, into=into, reason=reason, now=now)
     workflow.check(consultation, "take_up" if consultation.status == S.COLLECTING else decision)
-    if decision == "reject" and not reason.strip():
-        raise InvalidInput(
-            Msg("请填写不予采纳的理由。", "Give the reason."), code="reason_required", fields={"reason": [REQUIRED]}
-        )
+    if decision == "reject":
+        require_reason(reason, Msg("请填写不予采纳的理由。", "Give the reason."))
     if decision == "convert" and to not in {"appeal", "monthly"}:
         raise InvalidInput(
             Msg("请选择转为诉求或每月一事。", "Convert to appeal or monthly."),
@@ -325,10 +337,8 @@ def do_review_consultation(
             fields={"to": [REQUIRED]},
         )
     _take_up(consultation, actor, now)
-    if decision == "schedule":
-        _move(consultation, "schedule", actor=actor, now=now, note=reason, changes=_decided(actor, now, reason))
-    elif decision == "reject":
-        _move(consultation, "reject", actor=actor, now=now, note=reason, changes=_decided(actor, now, reason))
+    if decision in {"schedule", "reject"}:
+        _move(consultation, decision, actor=actor, now=now, note=reason, changes=_decided(actor, now, reason))
     elif to == "appeal":
         _convert_to_appeal(consultation, actor=actor, reason=reason, category=category, now=now)
     else:
@@ -367,15 +377,13 @@ def _merge(
         note=reason or f"合并至议题 #{target.pk}",
         changes={"merged_into": target, **_decided(actor, now, reason)},
     )
-    workflow.record(
+    _mark(
         target,
         "merged_in",
         actor=actor,
-        before=target.status,
-        after=target.status,
+        now=now,
         note=f"#{consultation.pk}",
         details={"from": consultation.pk, "supports": len(carried)},
-        at=now,
     )
     _follow(target, [consultation.author_id, *carried])
     notify(
@@ -540,15 +548,7 @@ def do_schedule_meeting(
     if consultation.status == S.REVIEW:
         _move(consultation, "schedule", actor=actor, now=now, note=f"{when} {place}", changes=_decided(actor, now))
     else:
-        workflow.record(
-            consultation,
-            "meeting",
-            actor=actor,
-            before=consultation.status,
-            after=consultation.status,
-            note=f"{when} {place}",
-            at=now,
-        )
+        _mark(consultation, "meeting", actor=actor, now=now, note=f"{when} {place}")
     invitees = User.objects.filter(
         Q(pk=consultation.author_id)
         | Q(pk__in=Support.objects.filter(consultation=consultation).values("user_id"))
@@ -693,9 +693,7 @@ def do_record_minutes(
     meeting.minutes_approved, meeting.minutes_approved_at = False, None
     meeting.save()
     MinutesApproval.objects.filter(meeting=meeting).delete()
-    workflow.record(
-        consultation, "minutes", actor=actor, before=consultation.status, after=consultation.status, at=_now(now)
-    )
+    _mark(consultation, "minutes", actor=actor, now=_now(now))
     return meeting
 
 
@@ -814,15 +812,7 @@ def do_object_consultation(
     objection = Objection.objects.create(consultation=consultation, author=actor, body=body, created_at=now, **held)
     log_hold(consultation=consultation, verdict=verdict, objection=objection)
     _follow(consultation, [actor.pk])
-    workflow.record(
-        consultation,
-        "objection",
-        actor=actor,
-        before=consultation.status,
-        after=consultation.status,
-        at=now,
-        details={"objection": objection.pk},
-    )
+    _mark(consultation, "objection", actor=actor, now=now, details={"objection": objection.pk})
     _tell_staff(consultation, "consultation_objection")
     return objection
 
@@ -837,16 +827,7 @@ def do_answer_objection(*, objection: Objection, actor: Any, body: str, now: dat
     objection.answer, objection.answered_by, objection.answered_at = body, actor, now
     objection.save(update_fields=["answer", "answered_by", "answered_at"])
     consultation = objection.consultation
-    workflow.record(
-        consultation,
-        "answer",
-        actor=actor,
-        before=consultation.status,
-        after=consultation.status,
-        note=body,
-        at=now,
-        details={"objection": objection.pk},
-    )
+    _mark(consultation, "answer", actor=actor, now=now, note=body, details={"objection": objection.pk})
     notify(
         event="consultation_objection_answered",
         users=[objection.author_id],
@@ -899,16 +880,7 @@ def do_report_progress(
     else:
         Consultation.objects.filter(pk=consultation.pk).update(progress_percent=percent, updated_at=now)
         consultation.progress_percent = percent
-        workflow.record(
-            consultation,
-            "progress",
-            actor=actor,
-            before=consultation.status,
-            after=consultation.status,
-            note=content,
-            details={"percent": percent},
-            at=now,
-        )
+        _mark(consultation, "progress", actor=actor, now=now, note=content, details={"percent": percent})
         _tell_followers_progress(consultation, content, percent)
     return report
 
@@ -994,7 +966,7 @@ def deadlines_enforce(*, now: datetime | None = None) -> dict[str, int]:
             )
         else:
             Consultation.objects.filter(pk=row.pk).update(**changes)
-            workflow.record(row, "overdue", before=row.status, after=row.status, note="即时议超过决定时限", at=now)
+            _mark(row, "overdue", now=now, note="即时议超过决定时限")
         _tell_staff(row, "consultation_overdue")
         return True
 
@@ -1003,7 +975,7 @@ def deadlines_enforce(*, now: datetime | None = None) -> dict[str, int]:
             return False
         row.grid = GridUnit.objects.get(pk=row.grid_id)
         Consultation.objects.filter(pk=row.pk).update(is_overdue=True, overdue_at=now)
-        workflow.record(row, "overdue", before=row.status, after=row.status, note="深入议未按时召开议事会", at=now)
+        _mark(row, "overdue", now=now, note="深入议未按时召开议事会")
         _tell_staff(row, "consultation_overdue")
         return True
 

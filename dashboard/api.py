@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from backend.periods import Period
+from backend.views import validated
 from grids.roles import STAFF_ROLES
 from grids.scope import ensure_in_reach
 from grids.selectors import unit_get
@@ -138,9 +139,7 @@ PERIOD_PARAMETERS = [
 
 
 def _filters(request: Request) -> tuple[int | None, Period]:
-    filters = PeriodFilters(data=request.query_params)
-    filters.is_valid(raise_exception=True)
-    data = filters.validated_data
+    data = validated(PeriodFilters, data=request.query_params)
     start: date | None = data.get("from")
     return data.get("grid"), selectors.period_of(start, data.get("to"))
 

@@ -6,13 +6,13 @@ from typing import ClassVar
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.filtering import filtered
 from backend.pagination import paginated_response
+from backend.views import created, filtered_page, validated
 
 from . import selectors, services
 from .filters import GridUnitFilter
@@ -59,19 +59,16 @@ class GridListApi(APIView):
         responses=GridUnitOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        units = filtered(GridUnitFilter, request, selectors.units_visible_to(user=request.user))
-        return paginated_response(request, self, units, GridUnitOut)
+        return filtered_page(request, self, GridUnitFilter, selectors.units_visible_to(user=request.user), GridUnitOut)
 
     @extend_schema(request=GridUnitIn, responses={201: GridUnitOut})
     def post(self, request: Request) -> Response:
-        data = GridUnitIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields = validated(GridUnitIn, request)
         parent_id = fields.pop("parent", None)
         # The parent is looked up in the caller's view of the tree: outside it, 404.
         parent = selectors.unit_get(user=request.user, unit_id=parent_id) if parent_id is not None else None
         unit = services.unit_create(actor=request.user, parent=parent, **fields)
-        return Response(GridUnitOut(unit).data, status=status.HTTP_201_CREATED)
+        return created(GridUnitOut(unit).data)
 
 
 class GridDetailApi(APIView):
@@ -92,7 +89,5 @@ class GridAssignmentsApi(APIView):
     @extend_schema(request=AssignmentIn, responses={201: AssignmentOut})
     def post(self, request: Request, unit_id: int) -> Response:
         unit = selectors.unit_get(user=request.user, unit_id=unit_id)
-        data = AssignmentIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        assignment = services.assignment_create(actor=request.user, unit=unit, **data.validated_data)
-        return Response(AssignmentOut(assignment).data, status=status.HTTP_201_CREATED)
+        assignment = services.assignment_create(actor=request.user, unit=unit, **validated(AssignmentIn, request))
+        return created(AssignmentOut(assignment).data)

@@ -456,7 +456,5 @@ class FiguresApi(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("grid", int, required=True)], responses=FiguresOut)
     def get(self, request: Request) -> Response:
-        filters = self.Filters(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        unit = unit_get(user=request.user, unit_id=filters.validated_data["grid"])
+        unit = unit_get(user=request.user, unit_id=validated(self.Filters, data=request.query_params)["grid"])
         return Response(FiguresOut(selectors.figures(user=request.user, unit=unit)).data)

@@ -18,10 +18,10 @@ from rest_framework.views import APIView
 
 from appeals.models import Category as AppealCategory
 from backend.errors import InvalidInput
-from backend.filtering import filtered
 from backend.geo import LocationSerializer
 from backend.messages import Msg
 from backend.pagination import paginated_response
+from backend.views import created, filtered_page, validated
 from grids.models import GridUnit
 from grids.selectors import unit_get
 from mediation.api import PartyIn
@@ -43,12 +43,6 @@ from .models import (
     Volunteer,
     VolunteerKind,
 )
-
-
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _unit(request: Request, unit_id: int | None) -> GridUnit | None:
@@ -96,7 +90,7 @@ class _ServiceApi(APIView):
 
     def post(self, request: Request, **ids: int) -> Response:
         target = _named(request, ids)
-        data = _valid(self.In, request.data) if self.In else {}
+        data = validated(self.In, request) if self.In else {}
         result = self.service(actor=request.user, **target, **data)
         out = self.Out(self.answer(request, result, **ids), context={"request": request})
         return Response(out.data, status=self.code)
@@ -379,6 +373,7 @@ class _ReviewApi(_ServiceApi):
 
 class ProviderListApi(APIView):
     schema_errors = (409,)  # applying twice
+
     @extend_schema(
         parameters=[
             OpenApiParameter("kind", str, enum=ProviderKind.values),
@@ -389,17 +384,17 @@ class ProviderListApi(APIView):
         responses=ProviderOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        rows = filtered(ProviderFilter, request, selectors.provider_list(user=request.user))
-        return paginated_response(request, self, rows, ProviderOut, context={"request": request})
+        rows = selectors.provider_list(user=request.user)
+        return filtered_page(request, self, ProviderFilter, rows, ProviderOut, context={"request": request})
 
     @extend_schema(request=ProviderIn, responses={201: ProviderOut})
     def post(self, request: Request) -> Response:
-        data = _valid(ProviderIn, request.data)
+        data = validated(ProviderIn, request)
         if data.pop("apply"):
             provider = services.do_apply_provider(actor=request.user, **data)
         else:
             provider = services.do_register_provider(actor=request.user, **data)
-        return Response(ProviderOut(provider, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return created(ProviderOut(provider, context={"request": request}).data)
 
 
 class ProviderDetailApi(_DetailApi):
@@ -478,7 +473,7 @@ class StationListApi(_ServiceApi):
         responses=StationOut(many=True),
     )
     def get(self, request: Request) -> Response:
-        params = _valid(self.Filters, request.query_params)
+        params = validated(self.Filters, data=request.query_params)
         near = _near(params.get("near"))
         rows = selectors.station_list(user=request.user, grid=_unit(request, params.get("grid")), near=near)
         if near is not None:
@@ -534,8 +529,8 @@ class VolunteerListApi(_ServiceApi):
         description="Staff: the registrations of their area; anyone: their own.",
     )
     def get(self, request: Request) -> Response:
-        rows = filtered(VolunteerFilter, request, selectors.volunteers_visible_to(user=request.user))
-        return paginated_response(request, self, rows, VolunteerOut)
+        rows = selectors.volunteers_visible_to(user=request.user)
+        return filtered_page(request, self, VolunteerFilter, rows, VolunteerOut)
 
 
 class VolunteerApproveApi(_ReviewApi):
@@ -553,7 +548,7 @@ class VolunteerHoursApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("year", int, description="default: this year")], responses=HoursOut)
     def get(self, request: Request, volunteer_id: int) -> Response:
         volunteer = selectors.volunteer_get(user=request.user, volunteer_id=volunteer_id)
-        year = _valid(self.Filters, request.query_params).get("year") or timezone.localdate().year
+        year = validated(self.Filters, data=request.query_params).get("year") or timezone.localdate().year
         return Response(HoursOut(selectors.service_hours(volunteer=volunteer, year=year)).data)
 
 

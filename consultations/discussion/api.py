@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from backend.errors import PermissionDenied
 from backend.messages import Msg
 from backend.pagination import paginated_response
+from backend.views import validated
 from grids.models import GridUnit
 from grids.roles import HANDLER_ROLES
 from grids.scope import reach_paths
@@ -35,12 +36,6 @@ from .serializers import (
     QueueTextOut,
     ReportIn,
 )
-
-
-def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def post_answer(request: Request, post: Any, *, moderator: bool = False, code: int = status.HTTP_200_OK) -> Response:
@@ -71,7 +66,7 @@ class PostListApi(APIView):
     def post(self, request: Request, consultation_id: int) -> Response:
         consultation = consultation_get(user=request.user, consultation_id=consultation_id)
         services.ensure_may_post(request.user, consultation)
-        data = _valid(PostIn, request)
+        data = validated(PostIn, request)
         post = services.do_create_post(
             consultation=consultation,
             actor=request.user,
@@ -87,7 +82,7 @@ class PostReportApi(APIView):
     @extend_schema(operation_id="post_report", request=ReportIn, responses=PostOut)
     def post(self, request: Request, post_id: int) -> Response:
         post = selectors.post_get(user=request.user, post_id=post_id)
-        data = _valid(ReportIn, request)
+        data = validated(ReportIn, request)
         post = services.do_report_post(post=post, actor=request.user, reason=data["reason"], note=data.get("note", ""))
         return post_answer(request, post)
 
@@ -97,7 +92,7 @@ class PostHideApi(APIView):
     def post(self, request: Request, post_id: int) -> Response:
         post = selectors.post_get(user=request.user, post_id=post_id)
         services.ensure_moderator(request.user, post)
-        data = _valid(HideIn, request)
+        data = validated(HideIn, request)
         post = services.do_hide_post(post=post, actor=request.user, reason=data["reason"])
         return post_answer(request, post, moderator=True)
 
@@ -145,7 +140,7 @@ class ModerationQueueApi(APIView):
     def get(self, request: Request) -> Response:
         if not reach_paths(request.user, HANDLER_ROLES):
             raise PermissionDenied(Msg("只有工作人员可以查看审核队列。", "Only staff see the queue."), code="not_staff")
-        query = _valid(QueueQuery, _QueryRequest(request))
+        query = validated(QueueQuery, data=request.query_params)
         paths = selectors.moderation_paths(user=request.user, grid=query.get("grid"))
         kind = query.get("kind") or "post"
         if kind == "post":
@@ -178,7 +173,7 @@ class PhotoReleaseApi(APIView):
         photo = photos.photo_get(user=request.user, photo_id=photo_id)
         if self.hide:
             ensure_staff(request.user, photos.consultation_of(photo))  # 403 before the body's 400
-            photo = photos.do_reject_photo(photo=photo, actor=request.user, reason=_valid(HideIn, request)["reason"])
+            photo = photos.do_reject_photo(photo=photo, actor=request.user, reason=validated(HideIn, request)["reason"])
         else:
             photo = photos.do_release_photo(photo=photo, actor=request.user)
         return Response(PhotoOutcomeOut({"id": photo.pk, "check_status": photo.check_status}).data)
@@ -195,10 +190,3 @@ class PhotoHideApi(PhotoReleaseApi):
 class QueueQuery(serializers.Serializer):
     grid = serializers.PrimaryKeyRelatedField(queryset=GridUnit.objects.all(), required=False)
     kind = serializers.ChoiceField(choices=[(k, k) for k in selectors.QUEUE_KINDS], required=False)
-
-
-class _QueryRequest:
-    """The query string as a serializer's `data` (the `_valid` helper reads `.data`)."""
-
-    def __init__(self, request: Request) -> None:
-        self.data = request.query_params
