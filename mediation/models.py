@@ -16,8 +16,8 @@ from django.db import models
 from django.db.models import Q
 
 from backend import workflow
-from backend.crypto import EncryptedTextField, lookup_digest, mask_phone
-from backend.models import Described
+from backend.crypto import EncryptedTextField
+from backend.models import Described, HasPhone
 from backend.unit_path import UnitPathCopy
 from grids.models import GridUnit
 
@@ -220,7 +220,7 @@ class Case(UnitPathCopy, workflow.Stateful):
         self.due_epoch = int(min(candidates).timestamp()) if candidates else int((self.created_at or now).timestamp())
 
 
-class Party(Described):
+class Party(Described, HasPhone):
     """One side of the dispute; need not have an account (name and phone are enough)."""
 
     DESCRIBE = "{0.name} ({0.role})"
@@ -242,14 +242,6 @@ class Party(Described):
         ordering = ["pk"]
         indexes = [models.Index(fields=["user", "case"], name="mediation_party_user")]
         verbose_name_plural = "parties"
-
-    def set_phone(self, phone: str) -> None:
-        self.phone = phone
-        self.phone_digest = lookup_digest(phone) if phone else ""
-
-    @property
-    def phone_masked(self) -> str:
-        return mask_phone(self.phone)
 
 
 class Session(Described):
