@@ -10,13 +10,15 @@ from django.db import models
 from django.db.models import Q
 
 from backend import workflow
-from backend.crypto import EncryptedTextField, lookup_digest, mask_phone
-from backend.models import Described
+from backend.crypto import EncryptedTextField
+from backend.models import Described, HasPhone
 from backend.unit_path import UnitPathCopy
 from grids.models import GridUnit
 
 
-class User(AbstractUser):
+class User(AbstractUser, HasPhone):
+    PHONE_FIELD = "phone_encrypted"
+
     nickname = models.CharField(max_length=64, blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
     # Real name, for staff-side accounts; residents usually have only a nickname.
@@ -29,14 +31,6 @@ class User(AbstractUser):
     @property
     def phone(self) -> str:
         return self.phone_encrypted
-
-    def set_phone(self, phone: str) -> None:
-        self.phone_encrypted = phone
-        self.phone_digest = lookup_digest(phone) if phone else ""
-
-    @property
-    def phone_masked(self) -> str:
-        return mask_phone(self.phone)
 
     @property
     def display_name(self) -> str:
