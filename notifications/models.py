@@ -18,6 +18,7 @@ from django.utils import timezone
 from backend import workflow
 from backend.crypto import EncryptedTextField
 from backend.models import Described
+from backend.unit_path import UnitPathCopy
 from grids.models import GridUnit
 
 
@@ -74,7 +75,18 @@ class Notification(Described):
         ]
 
 
-class GroupChat(Described):
+class InUnit(UnitPathCopy):
+    """Sent to a unit (and its subtree): `grid_path` copies the unit's path on every save (the
+    admin may move a chat or a notice) and is indexed for the prefix match of the scope."""
+
+    path_follows_unit = True
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["grid_path"], name="%(class)s_path", opclasses=["varchar_pattern_ops"])]
+
+
+class GroupChat(InUnit, Described):
     """A WeCom / DingTalk / Feishu group chat of a grid unit, reached through its robot webhook.
 
     The webhook URL (its key is a credential) and the signing secret are stored encrypted and
@@ -95,13 +107,7 @@ class GroupChat(Described):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        indexes = [
-            models.Index(fields=["grid_path"], name="groupchat_path", opclasses=["varchar_pattern_ops"]),
-        ]
-
     def save(self, *args, **kwargs) -> None:
-        self.grid_path = self.grid.path
         self.webhook_digest = self.digest_of(self.webhook_url)
         super().save(*args, **kwargs)
 
@@ -173,7 +179,7 @@ class DeliveryLog(workflow.TimelineEvent):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="log")
 
 
-class Announcement(Described):
+class Announcement(InUnit, Described):
     """A notice staff post to a grid subtree: its residents' inboxes, its group chats and,
     if chosen, subscribe messages."""
 
@@ -191,12 +197,3 @@ class Announcement(Described):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recipients = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["grid_path"], name="announcement_path", opclasses=["varchar_pattern_ops"]),
-        ]
-
-    def save(self, *args, **kwargs) -> None:
-        self.grid_path = self.grid.path
-        super().save(*args, **kwargs)
