@@ -3,7 +3,7 @@ changes of a case's state go through the API (its services write the timeline an
 
 from django.contrib import admin
 
-from backend.admin import ModelAdmin, TabularInline
+from backend.admin import ModelAdmin, ReadOnly, TabularInline
 
 from .models import Agreement, Case, CaseEvent, FollowUp, MediationTeam, Party, Session, TeamMember
 
@@ -96,32 +96,23 @@ class PartyAdmin(ModelAdmin):
     list_select_related = ["case", "user"]
 
 
-@admin.register(Session)
-class SessionAdmin(ModelAdmin):
-    list_display = ["case", "scheduled_at", "place", "recorded_at", "cancelled_at", "reminded_at"]
-    list_select_related = ["case"]
+admin.site.register(
+    Session,
+    ModelAdmin,
+    list_display=["case", "scheduled_at", "place", "recorded_at", "cancelled_at", "reminded_at"],
+    list_select_related=["case"],
+)
 
 
-@admin.register(Agreement)
-class AgreementAdmin(ModelAdmin):
-    list_display = ["case", "at", "recorded_by"]
+admin.site.register(Agreement, ModelAdmin, list_display=["case", "at", "recorded_by"])
 
 
-@admin.register(FollowUp)
-class FollowUpAdmin(ModelAdmin):
-    list_display = ["case", "fulfilled", "at", "by"]
-    list_filter = ["fulfilled"]
+admin.site.register(FollowUp, ModelAdmin, list_display=["case", "fulfilled", "at", "by"], list_filter=["fulfilled"])
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ModelAdmin):
+class CaseEventAdmin(ReadOnly, ModelAdmin):  # an audit trail is not edited
     list_display = ["case", "action", "from_status", "to_status", "actor", "at"]
     list_filter = ["action"]
     search_fields = ["case__number"]
     list_select_related = ["case", "actor"]
-
-    def has_change_permission(self, request, obj=None) -> bool:  # an audit trail is not edited
-        return False
-
-    def has_add_permission(self, request) -> bool:
-        return False
