@@ -81,10 +81,9 @@ class RoundAdmin(ModelAdmin):
         return _nominating(obj) and super().has_delete_permission(request, obj)
 
 
-@admin.register(Nomination)
-class NominationAdmin(ModelAdmin):
-    list_display = ["title", "round", "author", "created_at"]
-    search_fields = ["title"]
+admin.site.register(
+    Nomination, ModelAdmin, list_display=["title", "round", "author", "created_at"], search_fields=["title"]
+)
 
 
 @admin.register(Ballot)
@@ -103,19 +102,13 @@ class _CountedOnlyAdmin(ReadOnlyAdmin):
         return super().get_queryset(request).filter(round__status__in=COUNTED_STATES)
 
 
-@admin.register(TallyShard)
-class TallyShardAdmin(_CountedOnlyAdmin):
-    list_display = ["round", "candidate", "shard", "votes"]
+admin.site.register(TallyShard, _CountedOnlyAdmin, list_display=["round", "candidate", "shard", "votes"])
 
 
-@admin.register(RoundResult)
-class RoundResultAdmin(_CountedOnlyAdmin):
-    list_display = ["round", "rank", "candidate", "votes"]
+admin.site.register(RoundResult, _CountedOnlyAdmin, list_display=["round", "rank", "candidate", "votes"])
 
 
-@admin.register(ProgressReport)
-class ProgressReportAdmin(ModelAdmin):
-    list_display = ["round", "percent", "author", "created_at"]
+admin.site.register(ProgressReport, ModelAdmin, list_display=["round", "percent", "author", "created_at"])
 
 
 @admin.register(Rating)
