@@ -35,12 +35,9 @@ class OutboundCallAdmin(ReadOnlyAdmin):
     search_fields = ["key"]
 
 
-@admin.register(ConflictLink)
-class ConflictLinkAdmin(ReadOnlyAdmin):
-    list_display = ["external_id", "case", "dispatched", "created_at"]
+admin.site.register(ConflictLink, ReadOnlyAdmin, list_display=["external_id", "case", "dispatched", "created_at"])
 
 
-@admin.register(InboundReceipt)
-class InboundReceiptAdmin(ReadOnlyAdmin):
-    list_display = ["system", "sender_id", "received_at"]
-    list_filter = ["system"]
+admin.site.register(
+    InboundReceipt, ReadOnlyAdmin, list_display=["system", "sender_id", "received_at"], list_filter=["system"]
+)
