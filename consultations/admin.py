@@ -43,27 +43,31 @@ class ConsultationAdmin(ModelAdmin):
     date_hierarchy = "created_at"
 
 
-@admin.register(Meeting)
-class MeetingAdmin(ModelAdmin):
-    list_display = ["id", "consultation", "scheduled_at", "place", "quorum", "minutes_approved"]
-    exclude = ["check_in_code"]
+admin.site.register(
+    Meeting,
+    ModelAdmin,
+    list_display=["id", "consultation", "scheduled_at", "place", "quorum", "minutes_approved"],
+    exclude=["check_in_code"],
+)
 
 
-@admin.register(Motion)
-class MotionAdmin(ModelAdmin):
-    list_display = ["id", "meeting", "text", "status", "votes_for", "votes_against", "abstentions", "passed"]
-    readonly_fields = ["votes_for", "votes_against", "abstentions", "attendees", "passed"]
+admin.site.register(
+    Motion,
+    ModelAdmin,
+    list_display=["id", "meeting", "text", "status", "votes_for", "votes_against", "abstentions", "passed"],
+    readonly_fields=["votes_for", "votes_against", "abstentions", "attendees", "passed"],
+)
 
 
-@admin.register(Objection)
-class ObjectionAdmin(ModelAdmin):
-    list_display = ["id", "consultation", "status", "answered_at", "created_at"]
+admin.site.register(Objection, ModelAdmin, list_display=["id", "consultation", "status", "answered_at", "created_at"])
 
 
-@admin.register(Support)
-class SupportAdmin(ModelAdmin):
-    list_display = ["id", "consultation", "user", "merged_from", "created_at"]
-    readonly_fields = ["household"]
+admin.site.register(
+    Support,
+    ModelAdmin,
+    list_display=["id", "consultation", "user", "merged_from", "created_at"],
+    readonly_fields=["household"],
+)
 
 
 admin.site.register(ProgressReport, ModelAdmin)
