@@ -1,25 +1,25 @@
 from django.contrib import admin
 
+from backend.admin import ModelAdmin, TabularInline
+
 from .models import Appeal, AppealAttachment, AppealEvent, AppealNumberCounter, HotlineSync
 
 
-class AppealEventInline(admin.TabularInline):
+class AppealEventInline(TabularInline):
     model = AppealEvent
     extra = 0
-    raw_id_fields = ["actor", "from_grid", "to_grid"]
     readonly_fields = ["action", "actor", "from_status", "to_status", "from_grid", "to_grid", "note", "at"]
     can_delete = False
 
 
-class AppealAttachmentInline(admin.TabularInline):
+class AppealAttachmentInline(TabularInline):
     model = AppealAttachment
     extra = 0
-    raw_id_fields = ["owner"]
     readonly_fields = ["file", "content_type", "size", "width", "height", "created_at"]
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(ModelAdmin):
     list_display = [
         "number",
         "title",
@@ -33,7 +33,6 @@ class AppealAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "category", "source", "level", "is_overdue", "is_public"]
     search_fields = ["number", "title", "hotline_order_id"]
-    raw_id_fields = ["submitter", "grid", "handling_grid", "accepted_by"]
     readonly_fields = [
         "number",
         "grid_path",
@@ -50,23 +49,21 @@ class AppealAdmin(admin.ModelAdmin):
 
 
 @admin.register(AppealAttachment)
-class AppealAttachmentAdmin(admin.ModelAdmin):
+class AppealAttachmentAdmin(ModelAdmin):
     list_display = ["id", "file", "owner", "appeal", "content_type", "size", "created_at"]
-    raw_id_fields = ["owner", "appeal"]
 
 
 @admin.register(AppealEvent)
-class AppealEventAdmin(admin.ModelAdmin):
+class AppealEventAdmin(ModelAdmin):
     list_display = ["appeal", "action", "actor", "from_status", "to_status", "at"]
     list_filter = ["action"]
-    raw_id_fields = ["appeal", "actor", "from_grid", "to_grid"]
 
     def has_change_permission(self, request, obj=None) -> bool:  # the timeline is a record
         return False
 
 
 @admin.register(AppealNumberCounter)
-class AppealNumberCounterAdmin(admin.ModelAdmin):
+class AppealNumberCounterAdmin(ModelAdmin):
     list_display = ["day", "last"]
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -81,9 +78,8 @@ def retry_now(modeladmin, request, queryset) -> None:
 
 
 @admin.register(HotlineSync)
-class HotlineSyncAdmin(admin.ModelAdmin):
+class HotlineSyncAdmin(ModelAdmin):
     list_display = ["order_id", "status", "at", "attempts", "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["status"]
     search_fields = ["order_id"]
-    raw_id_fields = ["appeal"]
     actions = [retry_now]

@@ -23,10 +23,6 @@ class AppealFilter(django_filters.FilterSet):
     overdue = BooleanFilter(method="only_overdue")
     mine = BooleanFilter(method="only_mine")
 
-    class Meta:
-        model = Appeal
-        fields = ["status", "category", "grid", "overdue", "mine"]
-
     def in_grid(self, rows: QuerySet[Appeal], name: str, unit: GridUnit) -> QuerySet[Appeal]:
         """About or handled in the unit's subtree; staff name only units within their reach (404)."""
         user = self.request.user

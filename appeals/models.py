@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from backend import workflow
 from backend.crypto import EncryptedTextField
+from backend.models import Described
 from grids.models import GridLevel, GridUnit
 
 
@@ -70,7 +71,9 @@ class HoursSinceCreated(Func):
         return super().as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
 
 
-class Appeal(workflow.Stateful):
+class Appeal(workflow.Stateful, Described):
+    DESCRIBE = "{0.number} {0.title}"
+
     Status = AppealStatus
     TIMELINE = "appeals.AppealEvent"
     # API.md: submitted -> accepted -> resolved -> closed; rejected from submitted; escalation
@@ -182,9 +185,6 @@ class Appeal(workflow.Stateful):
             models.Index(fields=["hours_to_resolve", "grid_path", "resolved_at", "status"], name="appeal_hours_to_resolve"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.number} {self.title}"
-
     def set_handling_grid(self, unit: GridUnit) -> None:
         self.handling_grid = unit
         self.handling_path = unit.path
@@ -232,14 +232,13 @@ class AppealEvent(workflow.TimelineEvent):
         indexes = [models.Index(fields=["appeal", "at"], name="appeal_event_appeal_at")]
 
 
-class AppealNumberCounter(models.Model):
+class AppealNumberCounter(Described):
     """Last sequence number used per local day: one upsert per appeal hands out the next."""
+
+    DESCRIBE = "{0.day}: {0.last}"
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.day}: {self.last}"
 
 
 class HotlineSync(models.Model):

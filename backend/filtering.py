@@ -8,6 +8,9 @@ A value the FilterSet cannot read (`?status=bogus`, `?grid=abc`, `?unread=maybe`
 django-filter's own boolean and number filters drop what they cannot parse, so the strict ones
 below are what the apps use.
 
+A FilterSet declares every filter it has and no `Meta`: the rows come from a selector, nothing is
+generated from the model, so a `Meta.model`/`Meta.fields` would only restate the declarations.
+
 The views keep their explicit `OpenApiParameter` lists: they are API.md's contract and the
 schema stays exactly what clients were generated from.
 """

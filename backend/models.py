@@ -6,6 +6,8 @@ from typing import ClassVar
 
 from django.db import models
 
+from backend.crypto import lookup_digest, mask_phone
+
 
 class Described(models.Model):
     """`str(row)` from the class's `DESCRIBE`, a format string over the row (`"{0.user_id} follows
@@ -18,3 +20,21 @@ class Described(models.Model):
 
     def __str__(self) -> str:
         return self.DESCRIBE.format(self)
+
+
+class HasPhone(models.Model):
+    """A phone number kept encrypted in `PHONE_FIELD`, found by its `phone_digest` (both declared
+    by the concrete model), set through `set_phone` and shown masked."""
+
+    PHONE_FIELD: ClassVar[str] = "phone"
+
+    class Meta:
+        abstract = True
+
+    def set_phone(self, phone: str) -> None:
+        setattr(self, self.PHONE_FIELD, phone)
+        self.phone_digest = lookup_digest(phone) if phone else ""
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(getattr(self, self.PHONE_FIELD))

@@ -14,12 +14,14 @@ class UnitPathCopy(models.Model):
 
     # (foreign key to the unit, the column holding the copy of its path)
     path_copy: ClassVar[tuple[str, str]] = ("grid", "grid_path")
+    # True: copied again on every save, for rows whose unit may be changed (in the admin).
+    path_follows_unit: ClassVar[bool] = False
 
     class Meta:
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         unit, column = self.path_copy
-        if not getattr(self, column):
+        if self.path_follows_unit or not getattr(self, column):
             setattr(self, column, getattr(self, unit).path)
         super().save(*args, **kwargs)

@@ -21,10 +21,6 @@ class ConsultationFilter(django_filters.FilterSet):
     following = django_filters.BooleanFilter(method="followed")
     overdue = django_filters.BooleanFilter(field_name="is_overdue")
 
-    class Meta:
-        model = Consultation
-        fields = ["grid", "status", "kind", "q", "following", "overdue"]
-
     def in_grid(self, rows: QuerySet[Consultation], name: str, unit: GridUnit) -> QuerySet[Consultation]:
         """Topics raised in the unit's subtree."""
         return rows.filter(grid_path__startswith=unit.path)

@@ -35,10 +35,6 @@ class GridUnitFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=GridLevel.choices)
     q = django_filters.CharFilter(method="matching", max_length=50)
 
-    class Meta:
-        model = GridUnit
-        fields = ["parent", "level", "q"]
-
     def matching(self, rows: QuerySet[GridUnit], name: str, text: str) -> QuerySet[GridUnit]:
         """A name containing the words, or a code starting with them."""
         text = text.strip()

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
+from backend.models import Described
+
 
 class GridLevel(models.TextChoices):
     DISTRICT = "district", "区"
@@ -39,7 +41,9 @@ ESCALATION_ORDER = [GridLevel.MICRO, GridLevel.GRID, GridLevel.COMMUNITY, GridLe
 code_validator = RegexValidator(r"^[0-9A-Za-z-]{1,32}$", "代码只能包含字母、数字和连字符。")
 
 
-class GridUnit(models.Model):
+class GridUnit(Described):
+    DESCRIBE = "{0.name} ({0.code})"
+
     name = models.CharField(max_length=100)
     level = models.CharField(max_length=16, choices=GridLevel.choices)
     code = models.CharField(max_length=32, unique=True, validators=[code_validator])
@@ -55,9 +59,6 @@ class GridUnit(models.Model):
             models.Index(fields=["path"], name="gridunit_path_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["level", "path"], name="gridunit_level_path"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
 
     def save(self, *args, **kwargs) -> None:
         if not self.path:
@@ -96,8 +97,10 @@ class Role(models.TextChoices):
     PARTNER = "partner", "社区合伙人"
 
 
-class Assignment(models.Model):
+class Assignment(Described):
     """A person holds a role over a grid unit and, for staff-side roles, its whole subtree."""
+
+    DESCRIBE = "{0.user} {0.role} @ {0.unit.code}"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(GridUnit, on_delete=models.CASCADE, related_name="assignments")
@@ -110,6 +113,3 @@ class Assignment(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "unit", "role"], name="assignment_unique")]
         indexes = [models.Index(fields=["user", "role"], name="assignment_user_role")]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.role} @ {self.unit.code}"

@@ -4,18 +4,16 @@ through the webhooks and services, which write the timelines."""
 
 from django.contrib import admin
 
+from backend.admin import ModelAdmin, ReadOnly, TabularInline
+
 from .models import ConflictLink, InboundReceipt, OutboundCall, Petition, PetitionEvent
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
+class ReadOnlyAdmin(ReadOnly, ModelAdmin):
+    pass
 
 
-class PetitionEventInline(admin.TabularInline):
+class PetitionEventInline(TabularInline):
     model = PetitionEvent
     extra = 0
     can_delete = False
@@ -27,7 +25,6 @@ class PetitionEventInline(admin.TabularInline):
 class PetitionAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "status", "appeal", "case", "accept_due_at", "reply_due_at", "review_due_at"]
     list_filter = ["status", "extended"]
-    raw_id_fields = ["appeal", "case"]
     inlines = [PetitionEventInline]
 
 
@@ -38,13 +35,9 @@ class OutboundCallAdmin(ReadOnlyAdmin):
     search_fields = ["key"]
 
 
-@admin.register(ConflictLink)
-class ConflictLinkAdmin(ReadOnlyAdmin):
-    list_display = ["external_id", "case", "dispatched", "created_at"]
-    raw_id_fields = ["case"]
+admin.site.register(ConflictLink, ReadOnlyAdmin, list_display=["external_id", "case", "dispatched", "created_at"])
 
 
-@admin.register(InboundReceipt)
-class InboundReceiptAdmin(ReadOnlyAdmin):
-    list_display = ["system", "sender_id", "received_at"]
-    list_filter = ["system"]
+admin.site.register(
+    InboundReceipt, ReadOnlyAdmin, list_display=["system", "sender_id", "received_at"], list_filter=["system"]
+)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.db import models
 
 from backend import outbox, workflow
+from backend.models import Described
 
 
 class LinkedSystem(models.TextChoices):
@@ -32,8 +33,10 @@ class OutboundCall(outbox.OutboxMessage):
         ]
 
 
-class InboundReceipt(models.Model):
+class InboundReceipt(Described):
     """One row per webhook call taken: a replay with the same sender id changes nothing."""
+
+    DESCRIBE = "{0.system}:{0.sender_id}"
 
     system = models.CharField(max_length=16, choices=LinkedSystem.choices)
     sender_id = models.CharField(max_length=128)
@@ -42,9 +45,6 @@ class InboundReceipt(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["system", "sender_id"], name="inbound_once")]
-
-    def __str__(self) -> str:
-        return f"{self.system}:{self.sender_id}"
 
 
 class PetitionStatus(models.TextChoices):
@@ -57,10 +57,12 @@ class PetitionStatus(models.TextChoices):
     CLOSED = "closed", "已办结"
 
 
-class Petition(workflow.Stateful):
+class Petition(workflow.Stateful, Described):
     """An appeal or a mediation case in the petition system, with the statutory deadlines of
     the 信访工作条例: accept within 15 days of hand-over, reply within 60 days of acceptance
     (30 more when extended), and a review may be requested within 30 days of the reply."""
+
+    DESCRIBE = "{0.case_id_external}"
 
     S = PetitionStatus
     TRANSITIONS = {
@@ -99,9 +101,6 @@ class Petition(workflow.Stateful):
         ]
         indexes = [models.Index(fields=["status"], name="petition_status")]
 
-    def __str__(self) -> str:
-        return self.case_id_external
-
     @property
     def case_id_external(self) -> str:
         """The id both systems use for it (ours, sent with the hand-over)."""
@@ -123,14 +122,13 @@ class PetitionEvent(workflow.TimelineEvent):
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
 
 
-class ConflictLink(models.Model):
+class ConflictLink(Described):
     """A mediation case as the city's conflict system knows it: our cases get an id of ours,
     dispatched ones keep the city's (unique: a dispatch is taken once)."""
+
+    DESCRIBE = "{0.external_id}"
 
     case = models.OneToOneField("mediation.Case", on_delete=models.CASCADE, related_name="+")
     external_id = models.CharField(max_length=64, unique=True)
     dispatched = models.BooleanField(default=False, help_text="came down from the city system")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.external_id

@@ -3,48 +3,46 @@ changes of a case's state go through the API (its services write the timeline an
 
 from django.contrib import admin
 
+from backend.admin import ModelAdmin, ReadOnly, TabularInline
+
 from .models import Agreement, Case, CaseEvent, FollowUp, MediationTeam, Party, Session, TeamMember
 
 
-class TeamMemberInline(admin.TabularInline):
+class TeamMemberInline(TabularInline):
     model = TeamMember
     extra = 0
-    raw_id_fields = ["user", "added_by"]
 
 
 @admin.register(MediationTeam)
-class MediationTeamAdmin(admin.ModelAdmin):
+class MediationTeamAdmin(ModelAdmin):
     list_display = ["name", "kind", "grid", "active", "created_at"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "grid__name", "grid__code"]
-    raw_id_fields = ["grid", "created_by"]
     inlines = [TeamMemberInline]
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(admin.ModelAdmin):
+class TeamMemberAdmin(ModelAdmin):
     list_display = ["team", "user", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["team__name", "user__username", "user__name"]
-    raw_id_fields = ["team", "user", "added_by"]
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(TabularInline):
     model = Party
     extra = 0
     fields = ["name", "role", "phone_masked", "user"]
     readonly_fields = ["phone_masked"]
-    raw_id_fields = ["user"]
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(TabularInline):
     model = Session
     extra = 0
     fields = ["scheduled_at", "place", "notes", "recorded_at", "cancelled_at", "reminded_at"]
     readonly_fields = ["recorded_at", "cancelled_at", "reminded_at"]
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(TabularInline):
     model = CaseEvent
     extra = 0
     fields = ["at", "action", "actor", "from_status", "to_status", "note"]
@@ -76,11 +74,10 @@ CASE_READONLY = [
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ModelAdmin):
     list_display = ["number", "category", "status", "grid", "team", "due_at", "is_overdue", "created_at"]
     list_filter = ["status", "category", "source", "is_overdue"]
     search_fields = ["number", "title", "grid__code"]
-    raw_id_fields = ["grid", "team", "applicant", "registered_by"]
     filter_horizontal = ["mediators"]
     readonly_fields = CASE_READONLY
     exclude = ["due_epoch"]
@@ -89,46 +86,33 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(ModelAdmin):
     list_display = ["name", "role", "phone_masked", "case", "user"]
     list_filter = ["role"]
     search_fields = ["name", "case__number"]
-    raw_id_fields = ["case", "user"]
     # The ciphertext column is never rendered; the digest finds a party by phone.
     exclude = ["phone"]
     readonly_fields = ["phone_masked", "phone_digest"]
     list_select_related = ["case", "user"]
 
 
-@admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
-    list_display = ["case", "scheduled_at", "place", "recorded_at", "cancelled_at", "reminded_at"]
-    raw_id_fields = ["case", "created_by", "recorded_by"]
-    list_select_related = ["case"]
+admin.site.register(
+    Session,
+    ModelAdmin,
+    list_display=["case", "scheduled_at", "place", "recorded_at", "cancelled_at", "reminded_at"],
+    list_select_related=["case"],
+)
 
 
-@admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
-    list_display = ["case", "at", "recorded_by"]
-    raw_id_fields = ["case", "recorded_by"]
+admin.site.register(Agreement, ModelAdmin, list_display=["case", "at", "recorded_by"])
 
 
-@admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
-    list_display = ["case", "fulfilled", "at", "by"]
-    list_filter = ["fulfilled"]
-    raw_id_fields = ["case", "by"]
+admin.site.register(FollowUp, ModelAdmin, list_display=["case", "fulfilled", "at", "by"], list_filter=["fulfilled"])
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(ReadOnly, ModelAdmin):  # an audit trail is not edited
     list_display = ["case", "action", "from_status", "to_status", "actor", "at"]
     list_filter = ["action"]
     search_fields = ["case__number"]
     list_select_related = ["case", "actor"]
-
-    def has_change_permission(self, request, obj=None) -> bool:  # an audit trail is not edited
-        return False
-
-    def has_add_permission(self, request) -> bool:
-        return False

@@ -17,10 +17,6 @@ class TeamFilter(django_filters.FilterSet):
     grid = UnitFilter(narrow="serving")
     kind = django_filters.ChoiceFilter(choices=TeamKind.choices)
 
-    class Meta:
-        model = MediationTeam
-        fields = ["grid", "kind"]
-
     def serving(self, teams: QuerySet[MediationTeam], unit: GridUnit) -> QuerySet[MediationTeam]:
         """The teams that may take a case there: attached to the unit or an ancestor."""
         return teams.filter(grid__path__in=unit.ancestor_paths)
@@ -33,10 +29,6 @@ class CaseFilter(django_filters.FilterSet):
     grid = UnitFilter(narrow="in_subtree")
     overdue = BooleanFilter(method="by_overdue")
     mine = BooleanFilter(method="only_mine")
-
-    class Meta:
-        model = Case
-        fields = ["status", "category", "team", "grid", "overdue", "mine"]
 
     def in_subtree(self, cases: QuerySet[Case], unit: GridUnit) -> QuerySet[Case]:
         return cases.filter(grid_path__startswith=unit.path)

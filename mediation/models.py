@@ -16,7 +16,8 @@ from django.db import models
 from django.db.models import Q
 
 from backend import workflow
-from backend.crypto import EncryptedTextField, lookup_digest, mask_phone
+from backend.crypto import EncryptedTextField
+from backend.models import Described, HasPhone
 from backend.unit_path import UnitPathCopy
 from grids.models import GridUnit
 
@@ -37,7 +38,9 @@ class MemberRole(models.TextChoices):
     ELDER = "elder", "五老人员"
 
 
-class MediationTeam(models.Model):
+class MediationTeam(Described):
+    DESCRIBE = "{0.name}"
+
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=20, choices=TeamKind.choices)
     # The unit the team serves: it may take cases anywhere under it.
@@ -52,14 +55,13 @@ class MediationTeam(models.Model):
     class Meta:
         ordering = ["pk"]
 
-    def __str__(self) -> str:
-        return self.name
-
     def serves(self, unit: GridUnit) -> bool:
         return unit.path.startswith(self.grid.path)
 
 
-class TeamMember(models.Model):
+class TeamMember(Described):
+    DESCRIBE = "{0.user} {0.role} @ {0.team}"
+
     team = models.ForeignKey(MediationTeam, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mediation_memberships")
     role = models.CharField(max_length=16, choices=MemberRole.choices, default=MemberRole.MEDIATOR)
@@ -71,9 +73,6 @@ class TeamMember(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="mediation_member_unique")]
         indexes = [models.Index(fields=["user", "team"], name="mediation_member_user")]
-
-    def __str__(self) -> str:
-        return f"{self.user} {self.role} @ {self.team}"
 
 
 class Category(models.TextChoices):
@@ -221,8 +220,10 @@ class Case(UnitPathCopy, workflow.Stateful):
         self.due_epoch = int(min(candidates).timestamp()) if candidates else int((self.created_at or now).timestamp())
 
 
-class Party(models.Model):
+class Party(Described, HasPhone):
     """One side of the dispute; need not have an account (name and phone are enough)."""
+
+    DESCRIBE = "{0.name} ({0.role})"
 
     class Role(models.TextChoices):
         APPLICANT = "applicant", "申请人"
@@ -242,20 +243,11 @@ class Party(models.Model):
         indexes = [models.Index(fields=["user", "case"], name="mediation_party_user")]
         verbose_name_plural = "parties"
 
-    def __str__(self) -> str:
-        return f"{self.name} ({self.role})"
 
-    def set_phone(self, phone: str) -> None:
-        self.phone = phone
-        self.phone_digest = lookup_digest(phone) if phone else ""
-
-    @property
-    def phone_masked(self) -> str:
-        return mask_phone(self.phone)
-
-
-class Session(models.Model):
+class Session(Described):
     """A mediation meeting: when and where, then what was said."""
+
+    DESCRIBE = "{0.case} @ {0.scheduled_at:%Y-%m-%d %H:%M}"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")
     scheduled_at = models.DateTimeField()
@@ -283,16 +275,15 @@ class Session(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.case} @ {self.scheduled_at:%Y-%m-%d %H:%M}"
-
     @property
     def is_pending(self) -> bool:
         return self.recorded_at is None and self.cancelled_at is None
 
 
-class Agreement(models.Model):
+class Agreement(Described):
     """The 调解协议: what the parties agreed to."""
+
+    DESCRIBE = "agreement of {0.case}"
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="agreement")
     terms = models.TextField()
@@ -301,12 +292,11 @@ class Agreement(models.Model):
     )
     at = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self) -> str:
-        return f"agreement of {self.case}"
 
-
-class FollowUp(models.Model):
+class FollowUp(Described):
     """The return visit (回访) after an outcome: was the agreement kept?"""
+
+    DESCRIBE = "follow-up of {0.case}"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
     notes = models.TextField()
@@ -317,18 +307,14 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["pk"]
 
-    def __str__(self) -> str:
-        return f"follow-up of {self.case}"
 
-
-class CaseEvent(workflow.TimelineEvent):
+class CaseEvent(Described, workflow.TimelineEvent):
     """The timeline: one row per transition (and per flag such as overdue)."""
+
+    DESCRIBE = "{0.case} {0.action} {0.from_status}->{0.to_status}"
 
     subject_field = "case"
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
 
     class Meta(workflow.TimelineEvent.Meta):
         indexes = [models.Index(fields=["case", "at"], name="mediation_event_case_at")]
-
-    def __str__(self) -> str:
-        return f"{self.case} {self.action} {self.from_status}->{self.to_status}"

@@ -8,6 +8,8 @@
 
 from django.contrib import admin
 
+from backend.admin import ModelAdmin, ReadOnly, TabularInline
+
 from .models import (
     COUNTED_STATES,
     Ballot,
@@ -23,28 +25,20 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnly, ModelAdmin):
+    can_delete = False
 
 
 def _nominating(obj) -> bool:
     return obj is None or obj.status == RoundStatus.NOMINATING
 
 
-class CandidateInline(admin.TabularInline):
+class CandidateInline(TabularInline):
     """Editable while nominating only: a ballot is validated against a fixed list, and the
     counters of each candidate are created when voting opens."""
 
     model = Candidate
     fields = ["title", "description", "nomination", "created_by"]
-    raw_id_fields = ["nomination", "created_by"]
     extra = 0
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -57,7 +51,7 @@ class CandidateInline(admin.TabularInline):
         return _nominating(obj) and super().has_delete_permission(request, obj)
 
 
-class EventInline(admin.TabularInline):
+class EventInline(TabularInline):
     model = RoundEvent
     fields = ["at", "action", "actor", "from_status", "to_status", "note"]
     readonly_fields = fields
@@ -69,11 +63,10 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(ModelAdmin):
     list_display = ["month", "title", "scope", "status", "results_visibility", "voting_starts", "voting_ends"]
     list_filter = ["status", "results_visibility", "month"]
     search_fields = ["title", "scope__name", "scope__code"]
-    raw_id_fields = ["scope", "winner", "created_by"]
     # The status moves through the services only (history, notifications); counts and the
     # winner are written by the close; once voting opened nothing is edited here.
     readonly_fields = ["status", "scope_path", "tally_shards", "winner", "turnout", "eligible", "counted_at"]
@@ -88,11 +81,9 @@ class RoundAdmin(admin.ModelAdmin):
         return _nominating(obj) and super().has_delete_permission(request, obj)
 
 
-@admin.register(Nomination)
-class NominationAdmin(admin.ModelAdmin):
-    list_display = ["title", "round", "author", "created_at"]
-    search_fields = ["title"]
-    raw_id_fields = ["round", "author"]
+admin.site.register(
+    Nomination, ModelAdmin, list_display=["title", "round", "author", "created_at"], search_fields=["title"]
+)
 
 
 @admin.register(Ballot)
@@ -111,20 +102,13 @@ class _CountedOnlyAdmin(ReadOnlyAdmin):
         return super().get_queryset(request).filter(round__status__in=COUNTED_STATES)
 
 
-@admin.register(TallyShard)
-class TallyShardAdmin(_CountedOnlyAdmin):
-    list_display = ["round", "candidate", "shard", "votes"]
+admin.site.register(TallyShard, _CountedOnlyAdmin, list_display=["round", "candidate", "shard", "votes"])
 
 
-@admin.register(RoundResult)
-class RoundResultAdmin(_CountedOnlyAdmin):
-    list_display = ["round", "rank", "candidate", "votes"]
+admin.site.register(RoundResult, _CountedOnlyAdmin, list_display=["round", "rank", "candidate", "votes"])
 
 
-@admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
-    list_display = ["round", "percent", "author", "created_at"]
-    raw_id_fields = ["round", "author"]
+admin.site.register(ProgressReport, ModelAdmin, list_display=["round", "percent", "author", "created_at"])
 
 
 @admin.register(Rating)

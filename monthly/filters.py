@@ -7,14 +7,10 @@ import django_filters
 
 from backend.filtering import IntegerFilter
 
-from .models import Round, RoundStatus
+from .models import RoundStatus
 
 
 class RoundFilter(django_filters.FilterSet):
     scope = IntegerFilter(field_name="scope_id")
     status = django_filters.ChoiceFilter(choices=RoundStatus.choices)
     month = django_filters.CharFilter()
-
-    class Meta:
-        model = Round
-        fields = ["scope", "status", "month"]

@@ -22,6 +22,7 @@ from django.db.models import Q
 
 from backend import workflow
 from backend.crypto import EncryptedTextField
+from backend.models import Described
 from backend.unit_path import UnitPathCopy
 from grids.models import GridUnit
 
@@ -45,7 +46,9 @@ COUNTED_STATES = frozenset({RoundStatus.COUNTED, RoundStatus.IMPLEMENTING, Round
 month_validator = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "月份格式为 YYYY-MM。")
 
 
-class Round(UnitPathCopy, workflow.Stateful):
+class Round(UnitPathCopy, workflow.Stateful, Described):
+    DESCRIBE = "{0.month} {0.title}"
+
     Status = RoundStatus
     TIMELINE = "monthly.RoundEvent"
     Visibility = ResultsVisibility
@@ -98,9 +101,6 @@ class Round(UnitPathCopy, workflow.Stateful):
             models.Index(fields=["scope_path"], name="monthly_round_scope_path", opclasses=["varchar_pattern_ops"]),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.month} {self.title}"
-
     @property
     def is_counted(self) -> bool:
         return self.status in COUNTED_STATES
@@ -117,7 +117,9 @@ class RoundEvent(workflow.TimelineEvent):
         ordering = ["pk"]
 
 
-class Nomination(models.Model):
+class Nomination(Described):
+    DESCRIBE = "{0.title}"
+
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="nominations")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     title = models.CharField(max_length=100)
@@ -127,11 +129,10 @@ class Nomination(models.Model):
     class Meta:
         indexes = [models.Index(fields=["round", "created_at"], name="monthly_nomination_round")]
 
-    def __str__(self) -> str:
-        return self.title
 
+class Candidate(Described):
+    DESCRIBE = "{0.title}"
 
-class Candidate(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="candidates")
     title = models.CharField(max_length=100)
     description = models.TextField(blank=True)
@@ -143,12 +144,11 @@ class Candidate(models.Model):
         # A neutral, fixed order (by id) wherever counts are not public.
         ordering = ["pk"]
 
-    def __str__(self) -> str:
-        return self.title
 
-
-class Ballot(models.Model):
+class Ballot(Described):
     """That a voter voted, and a receipt. The choices are sealed: only the voter reads them."""
+
+    DESCRIBE = "ballot {0.pk} of round {0.round_id}"
 
     # Indexed by the (round, voter) constraint: one index less to update per ballot.
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ballots", db_index=False)
@@ -163,16 +163,15 @@ class Ballot(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "voter"], name="monthly_ballot_one_per_voter")]
 
-    def __str__(self) -> str:
-        return f"ballot {self.pk} of round {self.round_id}"
 
-
-class TallyShard(models.Model):
+class TallyShard(Described):
     """One counter row of a round: `candidate` NULL counts ballots (turnout), else votes.
 
     Each ballot bumps the rows of one shard (voter id modulo the round's `tally_shards`) in its
     own transaction, so the tally is exact and concurrent ballots spread over several rows.
     """
+
+    DESCRIBE = "round {0.round_id} shard {0.shard} candidate {0.candidate_id}: {0.votes}"
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False)
     candidate = models.ForeignKey(Candidate, null=True, on_delete=models.CASCADE, related_name="+")
@@ -194,12 +193,11 @@ class TallyShard(models.Model):
         ]
         indexes = [models.Index(fields=["round", "shard"], name="monthly_tally_round_shard")]
 
-    def __str__(self) -> str:
-        return f"round {self.round_id} shard {self.shard} candidate {self.candidate_id}: {self.votes}"
 
-
-class RoundResult(models.Model):
+class RoundResult(Described):
     """The frozen count of one candidate, written once at the close."""
+
+    DESCRIBE = "round {0.round_id} #{0.rank} {0.candidate_id}: {0.votes}"
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="results")
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
@@ -210,11 +208,10 @@ class RoundResult(models.Model):
         ordering = ["rank", "candidate_id"]
         constraints = [models.UniqueConstraint(fields=["round", "candidate"], name="monthly_result_unique")]
 
-    def __str__(self) -> str:
-        return f"round {self.round_id} #{self.rank} {self.candidate_id}: {self.votes}"
 
+class ProgressReport(Described):
+    DESCRIBE = "round {0.round_id} {0.percent}%"
 
-class ProgressReport(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="progress_reports")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     content = models.TextField()
@@ -224,11 +221,10 @@ class ProgressReport(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
-    def __str__(self) -> str:
-        return f"round {self.round_id} {self.percent}%"
 
+class Rating(Described):
+    DESCRIBE = "round {0.round_id}: {0.score}"
 
-class Rating(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ratings")
     rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
@@ -240,6 +236,3 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["round", "rater"], name="monthly_rating_one_per_resident"),
             models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="monthly_rating_score_range"),
         ]
-
-    def __str__(self) -> str:
-        return f"round {self.round_id}: {self.score}"

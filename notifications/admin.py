@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 
+from backend.admin import ModelAdmin, TabularInline
 from backend.errors import DomainError, InvalidInput
 
 from .api import masked_webhook
@@ -56,12 +57,11 @@ class GroupChatForm(forms.ModelForm):
 
 
 @admin.register(GroupChat)
-class GroupChatAdmin(admin.ModelAdmin):
+class GroupChatAdmin(ModelAdmin):
     form = GroupChatForm
     list_display = ["name", "provider", "grid", "webhook", "has_secret", "is_active", "created_at"]
     list_filter = ["provider", "is_active"]
     search_fields = ["name", "grid__code", "grid__name"]
-    raw_id_fields = ["grid"]
     readonly_fields = ["webhook", "has_secret"]
 
     @admin.display(description="Webhook")
@@ -74,7 +74,7 @@ class GroupChatAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ModelAdmin):
     list_display = ["id", "event", "title", "grid_path", "created_at"]
     list_filter = ["event"]
     search_fields = ["title"]
@@ -82,14 +82,13 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ModelAdmin):
     list_display = ["id", "user", "message", "read_at", "created_at"]
-    raw_id_fields = ["user", "message"]
     # Inbox rows run to millions: no COUNT(*) over the whole table per page.
     show_full_result_count = False
 
 
-class DeliveryLogInline(admin.TabularInline):
+class DeliveryLogInline(TabularInline):
     model = DeliveryLog
     extra = 0
     can_delete = False
@@ -100,10 +99,9 @@ class DeliveryLogInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ModelAdmin):
     list_display = ["id", "provider", "chat", "user", "status", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["status", "provider", "channel"]
-    raw_id_fields = ["message", "chat", "user"]
     readonly_fields = ["sending_until", "lease_token", "sent_at", "created_at"]
     inlines = [DeliveryLogInline]
     actions = ["retry_dead"]
@@ -122,7 +120,6 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(ModelAdmin):
     list_display = ["id", "title", "grid", "author", "recipients", "created_at"]
-    raw_id_fields = ["grid", "message", "author"]
     search_fields = ["title"]

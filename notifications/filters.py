@@ -8,15 +8,11 @@ from django.db.models import QuerySet
 
 from backend.filtering import BooleanFilter, IntegerFilter
 
-from .models import Announcement, Delivery, DeliveryStatus, GroupChat, Notification, Provider
+from .models import DeliveryStatus, Notification, Provider
 
 
 class NotificationFilter(django_filters.FilterSet):
     unread = BooleanFilter(method="by_unread")
-
-    class Meta:
-        model = Notification
-        fields = ["unread"]
 
     def by_unread(self, rows: QuerySet[Notification], name: str, unread: bool) -> QuerySet[Notification]:
         return rows.filter(read_at__isnull=unread)
@@ -26,24 +22,12 @@ class GroupChatFilter(django_filters.FilterSet):
     grid = IntegerFilter(field_name="grid_id")
     provider = django_filters.ChoiceFilter(choices=Provider.choices)
 
-    class Meta:
-        model = GroupChat
-        fields = ["grid", "provider"]
-
 
 class DeliveryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
     announcement = IntegerFilter(field_name="message__announcement__pk")
     chat = IntegerFilter(field_name="chat_id")
 
-    class Meta:
-        model = Delivery
-        fields = ["status", "announcement", "chat"]
-
 
 class AnnouncementFilter(django_filters.FilterSet):
     grid = IntegerFilter(field_name="grid_id")
-
-    class Meta:
-        model = Announcement
-        fields = ["grid"]

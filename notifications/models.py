@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from backend import workflow
 from backend.crypto import EncryptedTextField
+from backend.models import Described
+from backend.unit_path import UnitPathCopy
 from grids.models import GridUnit
 
 
@@ -36,8 +38,10 @@ ROBOT_PROVIDERS = frozenset(Provider.values)
 SUBSCRIBE_PROVIDER = "subscribe"
 
 
-class Message(models.Model):
+class Message(Described):
     """What one `notify` call says, rendered from the event's template once for every channel."""
+
+    DESCRIBE = "{0.event}: {0.title}"
 
     event = models.CharField(max_length=64)
     title = models.CharField(max_length=200)
@@ -52,12 +56,11 @@ class Message(models.Model):
     grid_path = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self) -> str:
-        return f"{self.event}: {self.title}"
 
-
-class Notification(models.Model):
+class Notification(Described):
     """One inbox row: a message as one user received it."""
+
+    DESCRIBE = "{0.user_id} <- {0.message_id}"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="notifications")
@@ -71,15 +74,25 @@ class Notification(models.Model):
             models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.user_id} <- {self.message_id}"
+
+class InUnit(UnitPathCopy):
+    """Sent to a unit (and its subtree): `grid_path` copies the unit's path on every save (the
+    admin may move a chat or a notice) and is indexed for the prefix match of the scope."""
+
+    path_follows_unit = True
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["grid_path"], name="%(class)s_path", opclasses=["varchar_pattern_ops"])]
 
 
-class GroupChat(models.Model):
+class GroupChat(InUnit, Described):
     """A WeCom / DingTalk / Feishu group chat of a grid unit, reached through its robot webhook.
 
     The webhook URL (its key is a credential) and the signing secret are stored encrypted and
     never returned; `webhook_digest` identifies the robot (uniqueness and its rate limit)."""
+
+    DESCRIBE = "{0.name} ({0.provider})"
 
     grid = models.ForeignKey(GridUnit, on_delete=models.PROTECT, related_name="group_chats")
     grid_path = models.CharField(max_length=255, editable=False)
@@ -94,16 +107,7 @@ class GroupChat(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        indexes = [
-            models.Index(fields=["grid_path"], name="groupchat_path", opclasses=["varchar_pattern_ops"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.provider})"
-
     def save(self, *args, **kwargs) -> None:
-        self.grid_path = self.grid.path
         self.webhook_digest = self.digest_of(self.webhook_url)
         super().save(*args, **kwargs)
 
@@ -119,11 +123,13 @@ class DeliveryStatus(models.TextChoices):
     DEAD = "dead", "已放弃"
 
 
-class Delivery(workflow.Stateful):
+class Delivery(workflow.Stateful, Described):
     """One message to one outside target. Sent at least once, never again once `sent`.
 
     A worker claims a row by setting `sending_until` (a lease) and `lease_token` in one
     conditional UPDATE; only the holder of the token may record the outcome."""
+
+    DESCRIBE = "delivery {0.pk} {0.provider} {0.status}"
 
     Status = DeliveryStatus
     TIMELINE = "notifications.DeliveryLog"
@@ -165,9 +171,6 @@ class Delivery(workflow.Stateful):
             models.Index(fields=["status", "grid_path"], name="delivery_status_path"),
         ]
 
-    def __str__(self) -> str:
-        return f"delivery {self.pk} {self.provider} {self.status}"
-
 
 class DeliveryLog(workflow.TimelineEvent):
     """The audit row of each transition of a delivery (each send attempt, each staff retry)."""
@@ -176,9 +179,11 @@ class DeliveryLog(workflow.TimelineEvent):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="log")
 
 
-class Announcement(models.Model):
+class Announcement(InUnit, Described):
     """A notice staff post to a grid subtree: its residents' inboxes, its group chats and,
     if chosen, subscribe messages."""
+
+    DESCRIBE = "{0.title}"
 
     grid = models.ForeignKey(GridUnit, on_delete=models.PROTECT, related_name="announcements")
     grid_path = models.CharField(max_length=255, editable=False)
@@ -192,15 +197,3 @@ class Announcement(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recipients = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["grid_path"], name="announcement_path", opclasses=["varchar_pattern_ops"]),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def save(self, *args, **kwargs) -> None:
-        self.grid_path = self.grid.path
-        super().save(*args, **kwargs)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from backend.admin import ModelAdmin
+
 from .models import PersonalDataAccess, Residence, User
 
 
@@ -21,16 +23,15 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Residence)
-class ResidenceAdmin(admin.ModelAdmin):
+class ResidenceAdmin(ModelAdmin):
     list_display = ["user", "grid", "status", "reviewed_by", "created_at"]
     list_filter = ["status"]
     search_fields = ["user__username", "user__nickname", "grid__code", "address"]
-    raw_id_fields = ["user", "grid", "reviewed_by"]
     readonly_fields = ["grid_path"]
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(ModelAdmin):
     list_display = ["at", "accessor", "subject", "field", "purpose"]
     search_fields = ["subject"]
 

@@ -7,13 +7,9 @@ import django_filters
 
 from backend.filtering import IntegerFilter
 
-from .models import Residence, ResidenceStatus
+from .models import ResidenceStatus
 
 
 class ResidenceFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ResidenceStatus.choices)
     grid = IntegerFilter(field_name="grid_id", help_text="the residence's own unit")
-
-    class Meta:
-        model = Residence
-        fields = ["status", "grid"]

@@ -10,12 +10,15 @@ from django.db import models
 from django.db.models import Q
 
 from backend import workflow
-from backend.crypto import EncryptedTextField, lookup_digest, mask_phone
+from backend.crypto import EncryptedTextField
+from backend.models import Described, HasPhone
 from backend.unit_path import UnitPathCopy
 from grids.models import GridUnit
 
 
-class User(AbstractUser):
+class User(AbstractUser, HasPhone):
+    PHONE_FIELD = "phone_encrypted"
+
     nickname = models.CharField(max_length=64, blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
     # Real name, for staff-side accounts; residents usually have only a nickname.
@@ -29,14 +32,6 @@ class User(AbstractUser):
     def phone(self) -> str:
         return self.phone_encrypted
 
-    def set_phone(self, phone: str) -> None:
-        self.phone_encrypted = phone
-        self.phone_digest = lookup_digest(phone) if phone else ""
-
-    @property
-    def phone_masked(self) -> str:
-        return mask_phone(self.phone)
-
     @property
     def display_name(self) -> str:
         return self.name or self.nickname or self.username
@@ -49,9 +44,11 @@ class ResidenceStatus(models.TextChoices):
     SUPERSEDED = "superseded", "已迁出"
 
 
-class Residence(UnitPathCopy, workflow.Stateful):
+class Residence(UnitPathCopy, workflow.Stateful, Described):
     """A resident's home micro-grid (or dedicated grid). Verified residents vote in 每月一事.
     Its own columns (reviewed_by, reviewed_at, note) are its record: it keeps no timeline."""
+
+    DESCRIBE = "{0.user} @ {0.grid_id} ({0.status})"
 
     Status = ResidenceStatus
     TRANSITIONS = {
@@ -88,12 +85,11 @@ class Residence(UnitPathCopy, workflow.Stateful):
             models.Index(fields=["grid_path", "status"], name="residence_path_status"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.grid_id} ({self.status})"
 
-
-class PersonalDataAccess(models.Model):
+class PersonalDataAccess(Described):
     """One row each time someone other than the owner sees personal data unmasked."""
+
+    DESCRIBE = "{0.accessor_id} saw {0.field} of {0.subject}"
 
     accessor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     subject = models.CharField(max_length=100, help_text="what was seen, e.g. 'mediation.Party:12'")
@@ -103,6 +99,3 @@ class PersonalDataAccess(models.Model):
 
     class Meta:
         verbose_name_plural = "personal data accesses"
-
-    def __str__(self) -> str:
-        return f"{self.accessor_id} saw {self.field} of {self.subject}"

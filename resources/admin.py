@@ -3,6 +3,8 @@ services write the timelines and notify), so status fields are read-only here.""
 
 from django.contrib import admin
 
+from backend.admin import ModelAdmin, ReadOnly, TabularInline
+
 from .models import (
     Booking,
     BookingEvent,
@@ -20,15 +22,9 @@ from .models import (
 )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnly, TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
 
 
 class TimelineInline(ReadOnlyInline):
@@ -41,13 +37,12 @@ class ProviderEventInline(TimelineInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(ModelAdmin):
     list_display = ["name", "kind", "home_grid", "status", "free_quota_per_month", "contact_masked"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "skills_text", "home_grid__name"]
     exclude = ["contact"]
     readonly_fields = ["status", "contact_masked", "home_path", "rating_sum", "rating_count"]
-    raw_id_fields = ["home_grid", "user"]
     filter_horizontal = ["grids"]
     inlines = [ProviderEventInline]
 
@@ -57,40 +52,35 @@ class BookingEventInline(TimelineInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ModelAdmin):
     list_display = ["pk", "provider", "resident", "status", "free", "quota_month", "score", "created_at"]
     list_filter = ["status", "free"]
     readonly_fields = ["status", "free", "quota_month", "score"]
-    raw_id_fields = ["provider", "resident"]
     inlines = [BookingEventInline]
 
 
-class ReservationInline(admin.TabularInline):
+class ReservationInline(TabularInline):
     model = Reservation
     extra = 0
-    raw_id_fields = ["booked_by"]
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(ModelAdmin):
     list_display = ["name", "grid", "hours", "active"]
     list_filter = ["active"]
     search_fields = ["name", "grid__name", "grid__code"]
-    raw_id_fields = ["grid"]
     readonly_fields = ["grid_path"]
     inlines = [ReservationInline]
 
 
 @admin.register(StationCheckIn)
-class StationCheckInAdmin(admin.ModelAdmin):
+class StationCheckInAdmin(ModelAdmin):
     list_display = ["station", "worker", "distance_m", "at"]
-    raw_id_fields = ["station", "worker"]
 
 
 @admin.register(Patrol)
-class PatrolAdmin(admin.ModelAdmin):
+class PatrolAdmin(ModelAdmin):
     list_display = ["pk", "grid", "worker", "appeal", "created_at"]
-    raw_id_fields = ["grid", "worker", "appeal", "photos"]
     readonly_fields = ["grid_path"]
 
 
@@ -99,11 +89,10 @@ class VolunteerEventInline(TimelineInline):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(ModelAdmin):
     list_display = ["user", "kind", "grid", "status", "created_at"]
     list_filter = ["kind", "status"]
     search_fields = ["user__username", "user__name", "grid__name"]
-    raw_id_fields = ["user", "grid"]
     readonly_fields = ["status", "grid_path"]
     inlines = [VolunteerEventInline]
 
@@ -114,16 +103,14 @@ class ShiftEventInline(TimelineInline):
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(ModelAdmin):
     list_display = ["volunteer", "grid", "starts_at", "ends_at", "status", "minutes"]
     list_filter = ["status"]
-    raw_id_fields = ["volunteer", "grid"]
     readonly_fields = ["status", "clock_in_at", "clock_out_at", "minutes", "grid_path"]
     inlines = [ShiftEventInline]
 
 
 @admin.register(Tip)
-class TipAdmin(admin.ModelAdmin):
+class TipAdmin(ModelAdmin):
     list_display = ["pk", "volunteer", "grid", "appeal", "case", "created_at"]
-    raw_id_fields = ["volunteer", "grid", "appeal", "case"]
     readonly_fields = ["grid_path"]

@@ -19,10 +19,6 @@ class ProviderFilter(django_filters.FilterSet):
     grid = UnitFilter(narrow="serving")
     q = django_filters.CharFilter(method="matching", max_length=50)
 
-    class Meta:
-        model = Provider
-        fields = ["kind", "skill", "grid", "q"]
-
     def with_skill(self, rows: QuerySet[Provider], name: str, skill: str) -> QuerySet[Provider]:
         # skills_text is "|skill|skill|": one whole skill, not a part of one.
         return rows.filter(skills_text__contains=f"|{skill.strip()}|")
@@ -38,10 +34,6 @@ class ProviderFilter(django_filters.FilterSet):
 class VolunteerFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Volunteer.Status.choices)
     grid = UnitFilter(narrow="in_subtree")
-
-    class Meta:
-        model = Volunteer
-        fields = ["status", "grid"]
 
     def in_subtree(self, rows: QuerySet[Volunteer], unit: GridUnit) -> QuerySet[Volunteer]:
         return rows.filter(grid_path__startswith=unit.path)

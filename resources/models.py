@@ -11,10 +11,11 @@ from django.db.models import Q
 
 from backend import workflow
 from backend.crypto import EncryptedTextField, mask_phone
+from backend.models import Described
 from grids.models import GridUnit
 
 
-class Located(models.Model):
+class Located(Described):
     """A WGS-84 point (the phone's location), six decimals like an appeal's."""
 
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -30,7 +31,7 @@ class Located(models.Model):
         return {"lat": float(self.latitude), "lng": float(self.longitude)}
 
 
-class InGrid(models.Model):
+class InGrid(Described):
     """Belongs to a grid unit: its path is copied here, indexed for the prefix match by which
     staff reach everything under their unit."""
 
@@ -50,8 +51,10 @@ class ProviderKind(models.TextChoices):
     PARTNER = "partner", "合作伙伴"
 
 
-class Provider(workflow.Stateful):
+class Provider(workflow.Stateful, Described):
     """A merchant, craftsman or partner of the 三社联盟 who serves the residents of some units."""
+
+    DESCRIBE = "{0.name}"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待审核"
@@ -90,9 +93,6 @@ class Provider(workflow.Stateful):
     class Meta:
         indexes = [models.Index(fields=["home_path"], name="provider_home_path", opclasses=["varchar_pattern_ops"])]
 
-    def __str__(self) -> str:
-        return self.name
-
     def set_skills(self, skills: list[str]) -> None:
         self.skills = list(dict.fromkeys(s.strip() for s in skills if s.strip()))
         self.skills_text = "|" + "|".join(self.skills) + "|" if self.skills else ""
@@ -107,9 +107,11 @@ class ProviderEvent(workflow.TimelineEvent):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="events")
 
 
-class Booking(workflow.Stateful):
+class Booking(workflow.Stateful, Described):
     """A resident's request to a provider; the first `free_quota_per_month` accepted bookings
     of a provider in a month are free (the quota is counted when the provider accepts)."""
+
+    DESCRIBE = "{0.provider_id}:{0.pk}"
 
     class Status(models.TextChoices):
         REQUESTED = "requested", "待接单"
@@ -141,9 +143,6 @@ class Booking(workflow.Stateful):
     class Meta:
         indexes = [models.Index(fields=["provider", "quota_month", "free"], name="booking_quota")]
 
-    def __str__(self) -> str:
-        return f"{self.provider_id}:{self.pk}"
-
 
 class BookingEvent(workflow.TimelineEvent):
     subject_field = "booking"
@@ -156,6 +155,8 @@ class BookingEvent(workflow.TimelineEvent):
 class Station(InGrid, Located):
     """A 五港强微 station: a base for the micro-grid workers of its unit."""
 
+    DESCRIBE = "{0.name}"
+
     grid = models.ForeignKey(GridUnit, on_delete=models.PROTECT, related_name="stations")
     name = models.CharField(max_length=100)
     hours = models.CharField(max_length=200, blank=True)
@@ -163,13 +164,12 @@ class Station(InGrid, Located):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Reservation(models.Model):
+class Reservation(Described):
     """A time slot of a station. No two live reservations of one station overlap: on
     PostgreSQL an exclusion constraint (migration 0001, `reservation_no_overlap`) holds it."""
+
+    DESCRIBE = "{0.station_id} {0.starts_at}–{0.ends_at}"
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="reservations")
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -183,23 +183,21 @@ class Reservation(models.Model):
         ordering = ["starts_at", "pk"]
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="reservation_order")]
 
-    def __str__(self) -> str:
-        return f"{self.station_id} {self.starts_at}–{self.ends_at}"
-
 
 class StationCheckIn(Located):
+    DESCRIBE = "{0.station_id} {0.worker_id} {0.at}"
+
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="check_ins")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     distance_m = models.PositiveIntegerField()
     at = models.DateTimeField(auto_now_add=True)
 
-    def __str__(self) -> str:
-        return f"{self.station_id} {self.worker_id} {self.at}"
-
 
 class Patrol(InGrid, Located):
     """A grid worker's patrol log; its photos are appeals attachments, so turning it into an
     appeal links them without copying a file."""
+
+    DESCRIBE = "{0.grid_id} {0.created_at}"
 
     grid = models.ForeignKey(GridUnit, on_delete=models.PROTECT, related_name="+")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -207,9 +205,6 @@ class Patrol(InGrid, Located):
     photos = models.ManyToManyField("appeals.AppealAttachment", blank=True, related_name="+")
     appeal = models.ForeignKey("appeals.Appeal", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.grid_id} {self.created_at}"
 
 
 # --- 中原义警队 volunteers -------------------------------------------------------------------
@@ -224,6 +219,8 @@ class VolunteerKind(models.TextChoices):
 
 
 class Volunteer(workflow.Stateful, InGrid):
+    DESCRIBE = "{0.user_id}@{0.grid_id}"
+
     class Status(models.TextChoices):
         PENDING = "pending", "待审核"
         APPROVED = "approved", "已批准"
@@ -243,9 +240,6 @@ class Volunteer(workflow.Stateful, InGrid):
     class Meta(InGrid.Meta):
         constraints = [models.UniqueConstraint(fields=["user", "grid"], name="volunteer_once_per_grid")]
 
-    def __str__(self) -> str:
-        return f"{self.user_id}@{self.grid_id}"
-
 
 class VolunteerEvent(workflow.TimelineEvent):
     subject_field = "volunteer"
@@ -255,6 +249,8 @@ class VolunteerEvent(workflow.TimelineEvent):
 class Shift(workflow.Stateful, Located):
     """A patrol shift at a place (the geofence's centre); hours count from clock-in to
     clock-out, capped by the planned end plus a grace period."""
+
+    DESCRIBE = "{0.volunteer_id} {0.starts_at}"
 
     class Status(models.TextChoices):
         PLANNED = "planned", "待上岗"
@@ -281,9 +277,6 @@ class Shift(workflow.Stateful, Located):
         ordering = ["starts_at", "pk"]
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="shift_order")]
         indexes = [models.Index(fields=["volunteer", "clock_out_at"], name="shift_volunteer_out")]
-
-    def __str__(self) -> str:
-        return f"{self.volunteer_id} {self.starts_at}"
 
 
 class ShiftEvent(workflow.TimelineEvent):
