@@ -16,8 +16,7 @@ from rest_framework.views import APIView
 from appeals.models import Category
 from backend import workflow
 from backend.idempotency import idempotent
-from backend.pagination import paginated_response
-from backend.views import created, validated
+from backend.views import created, filtered_page, validated
 from grids.models import GridUnit
 from resources.selectors import station_get
 
@@ -352,14 +351,7 @@ class ConsultationListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         rows = selectors.consultation_list(user=request.user)
-        # Most visits ask for no filter: then the FilterSet (its form built per request cost more
-        # CPU than the page's query) has nothing to do.
-        if any(name in request.query_params for name in ConsultationFilter.base_filters):
-            found = ConsultationFilter(request.query_params, queryset=rows, request=request)
-            if not found.is_valid():
-                raise serializers.ValidationError(found.errors)
-            rows = found.qs
-        return paginated_response(request, self, rows, ConsultationOut)
+        return filtered_page(request, self, ConsultationFilter, rows, ConsultationOut)
 
     @extend_schema(request=ConsultationIn, responses={201: ConsultationDetailOut})
     @idempotent

@@ -30,8 +30,7 @@ from backend.content_check import MEDIA_PASSED, Scene, label_meaning, request_me
 from backend.errors import Conflict, NotFound, require_reason
 from backend.files import public_file_url
 from backend.messages import Msg
-from grids.roles import HANDLER_ROLES
-from grids.scope import path_q, reach_paths
+from grids.scope import path_q
 from notifications.services import notify
 
 from .models import Consultation, ModerationLog, Photo, Post
@@ -92,10 +91,6 @@ def queue_photos(*, paths: list[str]) -> QuerySet[Photo]:
         .select_related("attachment__owner", "consultation", "post__consultation")
         .order_by("-pk")
     )
-
-
-def in_queue_reach(user: Any) -> bool:
-    return bool(reach_paths(user, HANDLER_ROLES))
 
 
 # --- linking and asking ------------------------------------------------------------------
@@ -220,9 +215,8 @@ def _reject(photo: Photo, *, actor: Any, reason: str, label: int | None, now: da
     )
 
 
-def _in_review(photo: Photo, actor: Any) -> Photo:
-    """Staff of its reach (403: the caller already saw it), then a photo awaiting review (409)."""
-    ensure_staff(actor, consultation_of(photo))
+def _in_review(photo: Photo) -> Photo:
+    """The photo locked, awaiting review, else 409 (the caller's staff check comes first)."""
     locked = _locked(Q(pk=photo.pk))
     if locked is None or locked.check_status != Check.REVIEW:
         raise Conflict(Msg("该图片不在待审核状态。", "This photo is not held for review."), code="not_held")
@@ -232,7 +226,8 @@ def _in_review(photo: Photo, actor: Any) -> Photo:
 @transaction.atomic
 def do_release_photo(*, photo: Photo, actor: Any, now: datetime | None = None) -> Photo:
     """Staff show a photo WeChat asked a person to look at; its author is told."""
-    photo = _in_review(photo, actor)
+    ensure_staff(actor, consultation_of(photo))  # 403: the caller already saw it
+    photo = _in_review(photo)
     Photo.objects.filter(pk=photo.pk).update(check_status=Check.PASS)
     photo.check_status = Check.PASS
     _log(photo, ModerationLog.Action.APPROVE, actor=actor, now=now)
@@ -250,7 +245,7 @@ def do_reject_photo(*, photo: Photo, actor: Any, reason: str, now: datetime | No
     """Staff refuse a photo awaiting review, with the reason its author is told."""
     ensure_staff(actor, consultation_of(photo))
     reason = require_reason(reason, Msg("请说明不予通过的原因。", "A reason is required."))
-    photo = _in_review(photo, actor)
+    photo = _in_review(photo)
     _reject(photo, actor=actor, reason=reason, label=None, now=now or timezone.now())
     photo.check_status = Check.RISKY
     return photo
