@@ -70,6 +70,7 @@ print(json.dumps({{
     "staff": token(staff),
     "residents": [token(r) for r in residents],
     "hammer": token(hammer),
+    "micro": micro.pk,
 }}))
 """
 )
@@ -273,3 +274,19 @@ def test_residents_submitting_at_once_never_500_and_nothing_told_stored_is_lost(
     # Under the embedded default the burst is expected to be served in full, not refused.
     assert statuses[("appeal", 201)] == RESIDENTS * each, statuses
     assert statuses[("ballot", 201)] == RESIDENTS, statuses
+
+
+def test_a_consultation_thread_reads_on_sqlite(client, neighbourhood):
+    """The thread page's visibility check is one written-out statement: SQLite reads it too."""
+    seeded = neighbourhood[1]
+    author, neighbour = seeded["residents"][:2]
+    made = client.post(
+        "/api/v1/consultations",
+        json={"grid": seeded["micro"], "title": "楼道灯不亮", "body": "三单元的楼道灯坏了一周，晚上上下楼看不见。"},
+        headers=bearer(author),
+    )
+    assert made.status_code == 201, made.text
+    for who in (author, neighbour, seeded["staff"]):
+        page = client.get(f"/api/v1/consultations/{made.json()['id']}/posts", headers=bearer(who))
+        assert page.status_code == 200, page.text
+    assert client.get("/api/v1/consultations/999999/posts", headers=bearer(neighbour)).status_code == 404
